@@ -1,0 +1,34 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+let package = Package(
+    name: "Loket",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "loket", targets: ["loket"]),
+        .library(name: "LoketCore", targets: ["LoketCore"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+    ],
+    targets: [
+        .target(
+            name: "LoketCore",
+            resources: [.copy("Resources/default-script.toml"), .copy("Resources/stories.toml")]
+        ),
+        .target(name: "LoketUI", dependencies: ["LoketCore"]),
+        .systemLibrary(name: "CNcurses"),
+        .target(name: "LoketTerminal", dependencies: ["CNcurses", "LoketUI"]),
+        .executableTarget(
+            name: "loket",
+            dependencies: [
+                "LoketCore", "LoketUI", "LoketTerminal",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(name: "loket-bench", dependencies: ["LoketCore"]),
+        .testTarget(name: "LoketCoreTests", dependencies: ["LoketCore"]),
+        .testTarget(name: "LoketUITests", dependencies: ["LoketUI"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

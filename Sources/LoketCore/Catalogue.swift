@@ -1,0 +1,93 @@
+/// Every Indonesian text Loket itself writes for officers and trainees (replies to citizens live in the script).
+public enum Catalogue {
+    public static let weekdays = ["Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu"]
+    public static let months = [
+        "Januari", "Februari", "Maret", "April", "Mei", "Juni", "Juli", "Agustus", "September", "Oktober",
+        "November", "Desember",
+    ]
+
+    /// "Selasa, 1 Desember 2026".
+    public static func longDate(_ date: CivilDate) -> String {
+        "\(weekdays[date.weekday]), \(date.day) \(months[date.month - 1]) \(date.year)"
+    }
+
+    /// "Selasa, 1 Desember 2026 pukul 09.30 WIB".
+    public static func dateTime(_ time: OfficeCalendar.LocalTime, zone: String) -> String {
+        "\(longDate(time.date)) pukul \(twoDigits(time.hour)).\(twoDigits(time.minute)) \(zone)"
+    }
+
+    public static func salam(_ salam: OfficeCalendar.Salam) -> String { "Selamat \(salam.rawValue)" }
+
+    /// "a", "a dan b", "a, b, dan c".
+    public static func list(_ items: [String]) -> String {
+        switch items.count {
+        case 0: ""
+        case 1: items[0]
+        case 2: "\(items[0]) dan \(items[1])"
+        default: items.dropLast().joined(separator: ", ") + ", dan " + (items.last ?? "")
+        }
+    }
+
+    public static func workingDays(_ count: Int) -> String { "\(count) hari kerja" }
+
+    private static func twoDigits(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+
+    /// Stage names as the officer reads them in the screen's title and the suggestion bar.
+    public static func stage(_ stage: Stage) -> String {
+        switch stage {
+        case .greeting: "salam"
+        case .identifyingNeed: "menggali kebutuhan"
+        case .serviceRequested: "permohonan layanan"
+        case .documentsRequested: "minta dokumen"
+        case .documentsProvided: "dokumen diserahkan"
+        case .documentsChecking: "cek dokumen"
+        case .documentsIncomplete: "dokumen kurang"
+        case .documentsComplete: "dokumen lengkap"
+        case .receiptGiven: "tanda terima"
+        case .closed: "selesai"
+        case .complaint: "pengaduan"
+        case .complaintFollowup: "tindak lanjut pengaduan"
+        case .statusCheck: "cek status"
+        }
+    }
+
+    /// The one-line reason shown with a suggestion.
+    public enum Why {
+        public static let greet = "Warga memberi salam: balas salam dan tawarkan bantuan."
+        public static let openConversation = "Percakapan baru: sapa warga lebih dulu."
+        public static func requestService(_ service: String) -> String {
+            "Warga ingin mengurus \(service): minta dokumen persyaratannya."
+        }
+        public static func requirementsProactive(_ service: String) -> String {
+            "Sampaikan persyaratan \(service) sebelum ditanya."
+        }
+        public static func durationProactive(_ service: String) -> String {
+            "Sampaikan lama proses \(service) dan perkiraan tanggal selesai."
+        }
+        public static let unknownService = "Layanan belum jelas: tanyakan layanan yang dimaksud."
+        public static let askRequirements = "Warga menanyakan persyaratan."
+        public static let askDuration = "Warga menanyakan lama proses: beri durasi dan tanggal selesai."
+        public static let askCost = "Warga menanyakan biaya."
+        public static let askHours = "Warga menanyakan jam layanan."
+        public static let askLocation = "Warga menanyakan alamat kantor."
+        public static let askStatusWithReceipt = "Warga menanyakan status berkas dengan nomor tanda terima."
+        public static let askStatusNoReceipt = "Warga menanyakan status: minta nomor tanda terima."
+        public static let documentsProvided = "Warga menyerahkan dokumen: terima kasih, lalu periksa."
+        public static let documentsChecked = "Dokumen lengkap: sampaikan lama proses dan tanyakan keperluan lain."
+        public static let documentsMissing = "Bila ada dokumen kurang: sebutkan yang kurang dengan jelas."
+        public static let documentsNotYet = "Dokumen belum dibawa: sampaikan persyaratan lengkapnya."
+        public static let nothingElse = "Tidak ada keperluan lain: serahkan tanda terima dan tutup dengan sopan."
+        public static let closeAfterReceipt = "Tanda terima sudah diserahkan: tutup percakapan dengan salam."
+        public static let thanksOpen = "Warga berterima kasih: tawarkan bantuan lain."
+        public static let farewell = "Warga berpamitan: balas dengan salam penutup."
+        public static let offerMoreHelp = "Tawarkan bantuan lain sebelum menutup."
+        public static let complaint = "Pengaduan: akui, minta maaf, jangan membela diri."
+        public static let complaintReference = "Minta nomor berkas agar pengaduan bisa dicek."
+        public static let complaintFollowup = "Janjikan tindak lanjut dengan batas waktu yang jelas."
+        public static let confirmMore = "Warga masih punya pertanyaan: persilakan."
+        public static let provideInfoService = "Warga menyebut layanan: lanjut minta dokumennya."
+        public static let unclear = "Pesan belum jelas: minta penjelasan dengan sopan."
+        public static let continueStage = "Lanjutkan tahap percakapan."
+        public static func scriptIntent(_ intent: String) -> String { "Jawaban untuk maksud \(intent)." }
+    }
+}

@@ -1,0 +1,137 @@
+import Foundation
+
+/// Where a conversation stands in the counter's work (the model dialogue, plus complaint and status tracks).
+public enum Stage: String, Sendable, CaseIterable {
+    case greeting
+    case identifyingNeed = "identifying_need"
+    case serviceRequested = "service_requested"
+    case documentsRequested = "documents_requested"
+    case documentsProvided = "documents_provided"
+    case documentsChecking = "documents_checking"
+    case documentsIncomplete = "documents_incomplete"
+    case documentsComplete = "documents_complete"
+    case receiptGiven = "receipt_given"
+    case closed
+    case complaint
+    case complaintFollowup = "complaint_followup"
+    case statusCheck = "status_check"
+
+    /// Stages where the citizen is still expected to hand over documents.
+    var awaitsDocuments: Bool { self == .documentsRequested || self == .documentsIncomplete || self == .serviceRequested }
+
+    /// Stages after the documents were found complete: what is left is the receipt and the goodbye.
+    var isClosing: Bool { self == .documentsComplete || self == .receiptGiven || self == .closed }
+}
+
+/// What the officer asked the citizen for and is waiting to hear.
+public enum InfoTopic: String, Sendable {
+    case service
+    case receipt
+    case complaintReference = "complaint_reference"
+    case question
+}
+
+/// One conversation's state: stage, topic service, the citizen's name, receipt, and what is awaited.
+public struct Conversation: Sendable {
+    public let id: String
+    public internal(set) var stage: Stage = .greeting
+    public internal(set) var serviceID: String?
+    public internal(set) var name: String?
+    public internal(set) var honorific: Honorific?
+    /// The receipt number issued to this citizen (reserved when first suggested, then kept).
+    public internal(set) var receiptNumber: String?
+    /// A receipt number the citizen quoted (status checks, complaints).
+    public internal(set) var quotedReceipt: String?
+    public internal(set) var officerGreeted = false
+    /// The officer offered further help ("ada lagi?") and no new question came since.
+    public internal(set) var offeredFurtherHelp = false
+    public internal(set) var awaiting: InfoTopic?
+    public internal(set) var lastUnderstanding: Understanding?
+    /// Time of the last citizen message; replies are written for that moment (salam, dates).
+    public internal(set) var lastCitizenTime: Date?
+    public internal(set) var sentKinds: [ReplyKind: Int] = [:]
+
+    public init(id: String) {
+        self.id = id
+    }
+
+    public var honorificText: String { honorific?.rawValue ?? "Bapak/Ibu" }
+
+    /// The citizen understood from an incoming message changes the stage and what the conversation is about.
+    mutating func applyCitizen(_ understanding: Understanding, at time: Date) {
+        lastUnderstanding = understanding
+        lastCitizenTime = time
+        let entities = understanding.entities
+        if let name = entities.name { self.name = name }
+        if let honorific = entities.honorific { self.honorific = honorific }
+        if let receipt = entities.receiptNumber { quotedReceipt = receipt }
+        let previousService = serviceID
+        if let service = entities.serviceID { serviceID = service }
+        if awaiting == .service, entities.serviceID != nil { awaiting = nil }
+        if awaiting == .receipt || awaiting == .complaintReference, entities.receiptNumber != nil { awaiting = nil }
+
+        switch understanding.intent {
+        case .requestService, .askRequirements, .askDuration, .askCost:
+            offeredFurtherHelp = false
+            if understanding.intent == .requestService, serviceID == nil {
+                stage = .identifyingNeed
+            } else if serviceID != nil,
+                [.greeting, .identifyingNeed, .closed, .receiptGiven, .statusCheck].contains(stage)
+                    || (serviceID != previousService && previousService != nil)
+            {
+                stage = .serviceRequested
+            }
+        case .askHours, .askLocation:
+            offeredFurtherHelp = false
+        case .askStatus:
+            offeredFurtherHelp = false
+            if stage != .complaint && stage != .complaintFollowup { stage = .statusCheck }
+        case .provideDocuments:
+            stage = .documentsProvided
+        case .complaint:
+            offeredFurtherHelp = false
+            if stage != .complaintFollowup { stage = .complaint }
+        case .provideInfo:
+            if stage == .identifyingNeed || stage == .greeting, serviceID != nil { stage = .serviceRequested }
+        default:
+            break
+        }
+    }
+
+    /// What the officer sent moves the conversation on.
+    mutating func applyOfficer(kind: ReplyKind, awaiting topic: InfoTopic?) {
+        sentKinds[kind, default: 0] += 1
+        switch kind {
+        case .greeting:
+            officerGreeted = true
+        case .askDocuments:
+            stage = .documentsRequested
+        case .requirementsInfo:
+            if [.greeting, .identifyingNeed, .serviceRequested].contains(stage) { stage = .documentsRequested }
+        case .checkDocuments:
+            stage = .documentsChecking
+        case .documentsComplete:
+            stage = .documentsComplete
+            offeredFurtherHelp = true
+        case .documentsIncomplete:
+            stage = .documentsIncomplete
+        case .receipt:
+            stage = .receiptGiven
+            offeredFurtherHelp = true
+        case .anythingElse:
+            offeredFurtherHelp = true
+        case .farewell:
+            stage = .closed
+        case .complaintAck:
+            stage = .complaint
+            awaiting = quotedReceipt == nil ? .complaintReference : nil
+        case .complaintFollowup:
+            stage = .complaintFollowup
+        case .askInfo, .clarify:
+            awaiting = topic ?? .question
+        default:
+            break
+        }
+        if ![.askInfo, .clarify, .complaintAck].contains(kind) { awaiting = nil }
+    }
+}

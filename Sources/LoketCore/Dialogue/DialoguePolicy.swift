@@ -1,0 +1,152 @@
+/// A reply kind the policy proposes, with its reason and, for `ask_info`, what to ask for.
+struct Candidate: Sendable, Equatable {
+    var kind: ReplyKind
+    var why: String
+    var topic: InfoTopic?
+}
+
+/// Decides which reply kinds fit next, best first, from the stage and what the citizen just wrote.
+struct DialoguePolicy: Sendable {
+    let script: Script
+
+    func candidates(for conversation: Conversation) -> [Candidate] {
+        guard let understanding = conversation.lastUnderstanding else {
+            return [Candidate(kind: .greeting, why: Catalogue.Why.openConversation)] + continuation(conversation)
+        }
+        let serviceName = conversation.serviceID.flatMap { script.service(id: $0)?.name }
+        typealias Why = Catalogue.Why
+        var list: [Candidate] = []
+        func add(_ kind: ReplyKind, _ why: String, _ topic: InfoTopic? = nil) {
+            list.append(Candidate(kind: kind, why: why, topic: topic))
+        }
+        func needService() { add(.askInfo, Why.unknownService, .service) }
+
+        switch understanding.intent {
+        case .greet:
+            if conversation.stage.isClosing { add(.farewell, Why.farewell) } else { add(.greeting, Why.greet) }
+        case .requestService:
+            if let serviceName {
+                add(.askDocuments, Why.requestService(serviceName))
+                add(.requirementsInfo, Why.requirementsProactive(serviceName))
+                add(.durationInfo, Why.durationProactive(serviceName))
+            } else {
+                needService()
+            }
+        case .askRequirements:
+            if serviceName == nil { needService() }
+            add(.requirementsInfo, Why.askRequirements)
+            if let serviceName { add(.durationInfo, Why.durationProactive(serviceName)) }
+        case .askDuration:
+            if serviceName == nil { needService() }
+            add(.durationInfo, Why.askDuration)
+        case .askCost:
+            if serviceName == nil { needService() }
+            add(.costInfo, Why.askCost)
+        case .askHours:
+            add(.hoursInfo, Why.askHours)
+            add(.locationInfo, Why.askLocation)
+        case .askLocation:
+            add(.locationInfo, Why.askLocation)
+            add(.hoursInfo, Why.askHours)
+        case .askStatus:
+            if conversation.quotedReceipt != nil {
+                add(.statusInfo, Why.askStatusWithReceipt)
+            } else {
+                add(.askInfo, Why.askStatusNoReceipt, .receipt)
+            }
+        case .provideDocuments:
+            add(.checkDocuments, Why.documentsProvided)
+            add(.documentsComplete, Why.documentsChecked)
+            add(.documentsIncomplete, Why.documentsMissing)
+        case .provideInfo:
+            if conversation.stage == .complaint || conversation.stage == .complaintFollowup {
+                add(.complaintFollowup, Why.complaintFollowup)
+            } else if conversation.stage == .statusCheck, conversation.quotedReceipt != nil {
+                add(.statusInfo, Why.askStatusWithReceipt)
+            } else if let serviceName, conversation.stage == .serviceRequested {
+                add(.askDocuments, Why.provideInfoService)
+                add(.requirementsInfo, Why.requirementsProactive(serviceName))
+            }
+        case .deny:
+            if conversation.stage.awaitsDocuments {
+                add(.requirementsInfo, Why.documentsNotYet)
+            } else if conversation.stage == .documentsComplete {
+                add(.receipt, Why.nothingElse)
+                add(.farewell, Why.farewell)
+            } else if conversation.offeredFurtherHelp || conversation.stage == .receiptGiven {
+                add(.farewell, Why.farewell)
+            }
+        case .confirm:
+            if conversation.offeredFurtherHelp {
+                add(.askInfo, Why.confirmMore, .question)
+            } else if conversation.stage == .complaint {
+                add(.complaintFollowup, Why.complaintFollowup)
+            }
+        case .thanks:
+            if conversation.stage == .documentsComplete {
+                add(.receipt, Why.nothingElse)
+            } else if conversation.stage == .receiptGiven || conversation.stage == .closed
+                || (conversation.offeredFurtherHelp && conversation.stage != .complaint)
+            {
+                add(.farewell, Why.closeAfterReceipt)
+            } else {
+                add(.anythingElse, Why.thanksOpen)
+            }
+        case .goodbye:
+            if conversation.stage == .documentsComplete { add(.receipt, Why.nothingElse) }
+            add(.farewell, Why.farewell)
+        case .complaint:
+            add(.complaintAck, Why.complaint)
+            if conversation.quotedReceipt == nil { add(.askInfo, Why.complaintReference, .complaintReference) }
+            add(.complaintFollowup, Why.complaintFollowup)
+        case .unknown:
+            add(.clarify, Why.unclear, .question)
+        default:
+            if let reply = script.intents.first(where: { $0.id == understanding.intent })?.reply {
+                add(reply, Why.scriptIntent(understanding.intent.rawValue))
+            } else {
+                add(.clarify, Why.unclear, .question)
+            }
+        }
+        return list + continuation(conversation)
+    }
+
+    /// The next step of the stage the conversation is in, so an information answer leads back to the main track.
+    private func continuation(_ conversation: Conversation) -> [Candidate] {
+        typealias Why = Catalogue.Why
+        let serviceName = conversation.serviceID.flatMap { script.service(id: $0)?.name } ?? ""
+        switch conversation.stage {
+        case .greeting:
+            return conversation.officerGreeted
+                ? [Candidate(kind: .askInfo, why: Why.unknownService, topic: .service)]
+                : [Candidate(kind: .greeting, why: Why.openConversation),
+                   Candidate(kind: .askInfo, why: Why.unknownService, topic: .service)]
+        case .identifyingNeed:
+            return [Candidate(kind: .askInfo, why: Why.unknownService, topic: .service)]
+        case .serviceRequested:
+            return [Candidate(kind: .askDocuments, why: Why.requestService(serviceName)),
+                    Candidate(kind: .requirementsInfo, why: Why.requirementsProactive(serviceName))]
+        case .documentsRequested, .documentsIncomplete:
+            return [Candidate(kind: .requirementsInfo, why: Why.continueStage),
+                    Candidate(kind: .anythingElse, why: Why.offerMoreHelp)]
+        case .documentsProvided:
+            return [Candidate(kind: .checkDocuments, why: Why.documentsProvided),
+                    Candidate(kind: .documentsComplete, why: Why.documentsChecked)]
+        case .documentsChecking:
+            return [Candidate(kind: .documentsComplete, why: Why.documentsChecked),
+                    Candidate(kind: .documentsIncomplete, why: Why.documentsMissing)]
+        case .documentsComplete:
+            return [Candidate(kind: .receipt, why: Why.nothingElse),
+                    Candidate(kind: .anythingElse, why: Why.offerMoreHelp)]
+        case .receiptGiven, .closed:
+            return [Candidate(kind: .farewell, why: Why.closeAfterReceipt),
+                    Candidate(kind: .anythingElse, why: Why.offerMoreHelp)]
+        case .complaint:
+            return [Candidate(kind: .complaintFollowup, why: Why.complaintFollowup),
+                    Candidate(kind: .anythingElse, why: Why.offerMoreHelp)]
+        case .complaintFollowup, .statusCheck:
+            return [Candidate(kind: .anythingElse, why: Why.offerMoreHelp),
+                    Candidate(kind: .farewell, why: Why.farewell)]
+        }
+    }
+}

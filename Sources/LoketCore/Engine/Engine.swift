@@ -1,0 +1,258 @@
+import Foundation
+
+/// A ready-to-send reply with its kind and a one-line reason for the officer.
+public struct Suggestion: Sendable, Equatable {
+    public var kind: ReplyKind
+    public var text: String
+    public var why: String
+}
+
+/// Hands out receipt numbers `PREFIX-YYYYMMDD-NNNN`, unique per office day.
+public struct ReceiptBook: Sendable {
+    private var lastIssued: [CivilDate: Int] = [:]
+
+    public init() {}
+
+    public mutating func next(prefix: String, on date: CivilDate) -> String {
+        let number = (lastIssued[date] ?? 0) + 1
+        lastIssued[date] = number
+        let digits = String(number)
+        return "\(prefix)-\(date.compact)-\(String(repeating: "0", count: max(0, 4 - digits.count)))\(digits)"
+    }
+}
+
+/// The conversation engine: understands citizen messages and suggests replies, following the loaded script.
+///
+/// The engine itself is immutable (script and trained models); conversation state and receipt numbers are passed
+/// in, so the screen, the JSON command and tests each own theirs and every result is reproducible.
+public struct Engine: Sendable {
+    public let script: Script
+    public let normalizer: Normalizer
+    let recognizer: IntentRecognizer
+    let extractor: EntityExtractor
+    let replyClassifier: TextClassifier<ReplyKind>
+    let policy: DialoguePolicy
+    let calendar: OfficeCalendar
+
+    /// How many suggestions the officer is offered when the stage allows.
+    public static let suggestionCount = 3
+
+    /// Trains the classifiers on the script's examples.
+    public init(script: Script) {
+        self.script = script
+        let normalizer = Normalizer(slang: script.slang)
+        self.normalizer = normalizer
+        recognizer = IntentRecognizer(intents: script.intents, normalizer: normalizer, threshold: script.confidenceThreshold)
+        extractor = EntityExtractor(
+            services: script.services, normalizer: normalizer, receiptPrefix: script.office.receiptPrefix,
+            knownWords: recognizer.exampleWords)
+        var replyExamples: [(tokens: [String], label: ReplyKind)] = []
+        for kind in ReplyKind.all {
+            for template in script.templates[kind] ?? [] {
+                let literal = template.parts.map { if case .text(let text) = $0 { text } else { " " } }.joined()
+                replyExamples.append((normalizer.normalize(literal).tokens, kind))
+            }
+            for example in script.replyExamples[kind] ?? [] {
+                replyExamples.append((normalizer.normalize(example).tokens, kind))
+            }
+        }
+        replyClassifier = TextClassifier(examples: replyExamples)
+        policy = DialoguePolicy(script: script)
+        calendar = script.calendar
+    }
+
+    // MARK: Citizen messages
+
+    /// Understands a citizen message in the light of the conversation so far, without changing it.
+    public func understand(_ text: String, in conversation: Conversation) -> Understanding {
+        let normalized = normalizer.normalize(text)
+        let recognized = recognizer.recognize(normalized)
+        let entities = extractor.extract(raw: text, normalized: normalized)
+        var understanding = Understanding(
+            intent: recognized.primary, confidence: recognized.confidence, intents: recognized.intents, entities: entities)
+        if let resolved = resolveInContext(understanding, conversation) {
+            let confidence = max(understanding.confidence, understanding.intents.first { $0.intent == resolved }?.confidence ?? 0)
+            understanding.intent = resolved
+            understanding.confidence = confidence
+            understanding.intents.removeAll { $0.intent == resolved }
+            understanding.intents.insert((resolved, confidence), at: 0)
+        }
+        return understanding
+    }
+
+    /// Short answers mean different things at different moments ("sudah" to "have you brought the documents?").
+    private func resolveInContext(_ understanding: Understanding, _ conversation: Conversation) -> Intent? {
+        let intent = understanding.intent
+        let entities = understanding.entities
+        let stage = conversation.stage
+        if intent == .confirm, stage == .documentsRequested || stage == .documentsIncomplete {
+            return .provideDocuments
+        }
+        if intent == .greet, stage.isClosing || conversation.offeredFurtherHelp && stage != .greeting {
+            return .goodbye
+        }
+        let vague: Set<Intent> = [.unknown, .provideInfo, .confirm]
+        if entities.receiptNumber != nil, vague.contains(intent) {
+            let asked = conversation.awaiting == .receipt || conversation.awaiting == .complaintReference
+                || stage == .complaint
+            return asked ? .provideInfo : .askStatus
+        }
+        if entities.serviceID != nil, vague.contains(intent) {
+            return conversation.awaiting == .service ? .provideInfo : .requestService
+        }
+        return nil
+    }
+
+    /// Understands a citizen message and records it in the conversation.
+    @discardableResult
+    public func receiveCitizen(
+        _ text: String, in conversation: inout Conversation, at time: Date, name: String? = nil,
+        honorific: Honorific? = nil
+    ) -> Understanding {
+        var understanding = understand(text, in: conversation)
+        if let name, !name.isEmpty { understanding.entities.name = understanding.entities.name ?? name }
+        if let honorific { understanding.entities.honorific = honorific }
+        conversation.applyCitizen(understanding, at: time)
+        return understanding
+    }
+
+    // MARK: Officer messages
+
+    /// The reply kind of free text an officer wrote (the most advanced step when a message does several).
+    public func recognizeReplyKind(_ text: String) -> ReplyKind {
+        let normalized = normalizer.normalize(text)
+        guard !normalized.tokens.isEmpty else { return .clarify }
+        let evidence = replyClassifier.evidence(for: normalized.tokens)
+        var best = replyClassifier.predict(evidence, range: 0..<normalized.tokens.count).best?.label ?? .clarify
+        for segment in normalized.segments where normalized.segments.count > 1 {
+            guard let top = replyClassifier.predict(evidence, range: segment).best, top.confidence >= 0.45,
+                let rank = Self.progress.firstIndex(of: top.label)
+            else { continue }
+            if rank < Self.progress.firstIndex(of: best) ?? Self.progress.count { best = top.label }
+        }
+        return best
+    }
+
+    /// Reply kinds by how far they move the conversation; social kinds are not listed and never override content.
+    private static let progress: [ReplyKind] = [
+        .receipt, .documentsComplete, .documentsIncomplete, .complaintFollowup, .complaintAck, .statusInfo,
+        .askDocuments, .checkDocuments, .requirementsInfo, .durationInfo, .costInfo, .hoursInfo, .locationInfo,
+    ]
+
+    /// Records what the officer sent; the kind is recognised from the text when not given.
+    @discardableResult
+    public func recordOfficer(_ text: String, kind: ReplyKind? = nil, in conversation: inout Conversation) -> ReplyKind {
+        let kind = kind ?? recognizeReplyKind(text)
+        conversation.applyOfficer(kind: kind, awaiting: kind == .askInfo || kind == .clarify ? topic(asked: text) : nil)
+        if kind == .receipt, conversation.receiptNumber == nil {
+            conversation.receiptNumber = extractor.receiptNumber(in: text)
+        }
+        return kind
+    }
+
+    /// What an officer's question asks for, so the citizen's short answer can be read right.
+    private func topic(asked text: String) -> InfoTopic {
+        let tokens = Set(normalizer.normalize(text).tokens)
+        if tokens.contains("layanan") || tokens.contains("izin") || tokens.contains("urus") { return .service }
+        if tokens.contains("nomor") || tokens.contains("resi") || tokens.contains("tanda") { return .receipt }
+        return .question
+    }
+
+    // MARK: Suggestions
+
+    /// Ranked, filled-in replies for where the conversation stands; may reserve this citizen's receipt number.
+    public func suggestions(
+        for conversation: inout Conversation, receipts: inout ReceiptBook, at time: Date,
+        limit: Int = Engine.suggestionCount
+    ) -> [Suggestion] {
+        let moment = conversation.lastCitizenTime ?? time
+        var result: [Suggestion] = []
+        var seen = Set<ReplyKind>()
+        var seenTopics = Set<String>()
+        var queue = policy.candidates(for: conversation)
+        var index = 0
+        while index < queue.count, result.count < limit {
+            let candidate = queue[index]
+            index += 1
+            let topicKey = "\(candidate.kind)/\(candidate.topic?.rawValue ?? "")"
+            guard !seenTopics.contains(topicKey), candidate.kind != .askInfo || !seen.contains(.askInfo) else { continue }
+            if let text = render(candidate, conversation: &conversation, receipts: &receipts, at: moment) {
+                if seen.contains(candidate.kind) { continue }
+                seen.insert(candidate.kind)
+                seenTopics.insert(topicKey)
+                result.append(Suggestion(kind: candidate.kind, text: text, why: candidate.why))
+            } else if let fallback = fallback(for: candidate, conversation) {
+                // A reply that needs a service or receipt number we lack becomes a question for it.
+                queue.insert(fallback, at: index)
+            }
+        }
+        return result
+    }
+
+    private func fallback(for candidate: Candidate, _ conversation: Conversation) -> Candidate? {
+        guard let templates = script.templates[candidate.kind] else { return nil }
+        let needed = Set(templates.flatMap(\.slots))
+        if conversation.serviceID == nil,
+            !needed.isDisjoint(with: [.service, .requirements, .duration, .completionDate, .fee])
+        {
+            return Candidate(kind: .askInfo, why: Catalogue.Why.unknownService, topic: .service)
+        }
+        if conversation.quotedReceipt == nil, !needed.isDisjoint(with: [.receiptRef, .receivedDate]) {
+            return Candidate(kind: .askInfo, why: Catalogue.Why.askStatusNoReceipt, topic: .receipt)
+        }
+        return nil
+    }
+
+    private func render(
+        _ candidate: Candidate, conversation: inout Conversation, receipts: inout ReceiptBook, at moment: Date
+    ) -> String? {
+        guard let templates = script.templates[candidate.kind], !templates.isEmpty else { return nil }
+        let start = (conversation.sentKinds[candidate.kind] ?? 0) % templates.count
+        for offset in 0..<templates.count {
+            let template = templates[(start + offset) % templates.count]
+            if template.slots.contains(.receipt), conversation.receiptNumber == nil {
+                conversation.receiptNumber = receipts.next(
+                    prefix: script.office.receiptPrefix, on: calendar.localTime(moment).date)
+            }
+            let filled = template.render { slot in
+                slotValue(slot, conversation: conversation, topic: candidate.topic, at: moment)
+            }
+            if let filled { return filled }
+        }
+        return nil
+    }
+
+    private func slotValue(_ slot: Slot, conversation: Conversation, topic: InfoTopic?, at moment: Date) -> String? {
+        let service = conversation.serviceID.flatMap { script.service(id: $0) }
+        switch slot {
+        case .salam: return Catalogue.salam(calendar.salam(at: moment))
+        case .honorific: return conversation.honorificText
+        case .addressee:
+            guard let name = conversation.name else { return conversation.honorificText }
+            return conversation.honorific.map { "\($0.rawValue) \(name)" } ?? "Bapak/Ibu \(name)"
+        case .service: return service?.name
+        case .requirements: return service.map { Catalogue.list($0.requirements) }
+        case .duration: return service.map { Catalogue.workingDays($0.durationDays) }
+        case .completionDate:
+            guard let service else { return nil }
+            return Catalogue.longDate(calendar.adding(workingDays: service.durationDays, to: calendar.localTime(moment).date))
+        case .fee: return service?.fee
+        case .receipt: return conversation.receiptNumber
+        case .receiptRef: return conversation.quotedReceipt
+        case .receivedDate:
+            guard let quoted = conversation.quotedReceipt else { return nil }
+            let parts = quoted.split(separator: "-")
+            guard parts.count == 3, let date = CivilDate(parsing: parts[1]) else { return nil }
+            return Catalogue.longDate(date)
+        case .office: return script.office.name
+        case .hours: return script.office.hours
+        case .address: return script.office.address
+        case .contact: return script.office.contact
+        case .followupDeadline:
+            let deadline = moment.addingTimeInterval(Double(script.office.complaintFollowupHours) * 3600)
+            return Catalogue.dateTime(calendar.localTime(deadline), zone: calendar.zoneAbbreviation(at: deadline))
+        case .neededInfo:
+            return script.infoRequests[(topic ?? .question).rawValue]
+        }
+    }
+}

@@ -1,0 +1,159 @@
+import Foundation
+
+/// The `loket engine` JSON Lines protocol: one input line in, exactly one output line out, state per conversation.
+public struct EngineSession: Sendable {
+    public let engine: Engine
+    public private(set) var conversations: [String: Conversation] = [:]
+    private var receipts = ReceiptBook()
+    private var lineNumber = 0
+
+    public init(engine: Engine) {
+        self.engine = engine
+    }
+
+    /// Why an input line was refused; becomes `{"error": "…"}` on its output line.
+    struct LineError: Error {
+        var message: String
+    }
+
+    /// Handles one input line; `now` is used when the line has no `time`.
+    public mutating func handle(line: String, now: Date) -> String {
+        lineNumber += 1
+        do {
+            return try process(line, now: now).serialized
+        } catch {
+            return JSON.object([("error", .string("line \(lineNumber): \(error.message)"))]).serialized
+        }
+    }
+
+    private mutating func process(_ line: String, now: Date) throws(LineError) -> JSON {
+        guard let input = JSON.parse(line) else { throw LineError(message: "not valid JSON") }
+        guard case .object = input else { throw LineError(message: "expected a JSON object") }
+        let conversationID = try requiredString(input, "conversation")
+        let from = try requiredString(input, "from")
+        let text = try requiredString(input, "text", allowEmpty: true)
+        let time = try optionalString(input, "time").map { (value) throws(LineError) -> Date in
+            guard let date = RFC3339.parse(value) else {
+                throw LineError(message: "field \"time\" must be an RFC 3339 time like 2026-11-30T08:05:00+07:00")
+            }
+            return date
+        } ?? now
+        var conversation = conversations[conversationID] ?? Conversation(id: conversationID)
+        defer { conversations[conversationID] = conversation }
+
+        switch from {
+        case "citizen":
+            let honorific = try optionalString(input, "honorific").map { (value) throws(LineError) -> Honorific in
+                guard let honorific = Honorific(word: value) else {
+                    throw LineError(message: "field \"honorific\" must be \"Bapak\" or \"Ibu\"")
+                }
+                return honorific
+            }
+            let name = try optionalString(input, "name")
+            let understanding = engine.receiveCitizen(text, in: &conversation, at: time, name: name, honorific: honorific)
+            let suggestions = engine.suggestions(for: &conversation, receipts: &receipts, at: time)
+            return Self.citizenOutput(conversationID, understanding, conversation, suggestions)
+        case "officer":
+            let kind = try optionalString(input, "kind").map { (value) throws(LineError) -> ReplyKind in
+                guard ReplyKind.all.contains(ReplyKind(value)) else {
+                    throw LineError(message: "unknown reply kind \"\(value)\"")
+                }
+                return ReplyKind(value)
+            }
+            let recorded = engine.recordOfficer(text, kind: kind, in: &conversation)
+            return .object([
+                ("conversation", .string(conversationID)), ("kind", .string(recorded.rawValue)),
+                ("stage", .string(conversation.stage.rawValue)),
+            ])
+        default:
+            throw LineError(message: "field \"from\" must be \"citizen\" or \"officer\"")
+        }
+    }
+
+    static func citizenOutput(
+        _ id: String, _ understanding: Understanding, _ conversation: Conversation, _ suggestions: [Suggestion]
+    ) -> JSON {
+        var entities: [(String, JSON)] = []
+        if let service = conversation.serviceID { entities.append(("service", .string(service))) }
+        if let receipt = understanding.entities.receiptNumber { entities.append(("receipt", .string(receipt))) }
+        if let name = conversation.name { entities.append(("name", .string(name))) }
+        if let honorific = conversation.honorific { entities.append(("honorific", .string(honorific.rawValue))) }
+        return .object([
+            ("conversation", .string(id)),
+            ("intent", .string(understanding.intent.rawValue)),
+            ("confidence", .number(rounded(understanding.confidence))),
+            ("intents", .array(understanding.intents.prefix(5).map {
+                .object([("intent", .string($0.intent.rawValue)), ("confidence", .number(rounded($0.confidence)))])
+            })),
+            ("entities", .object(entities)),
+            ("stage", .string(conversation.stage.rawValue)),
+            ("suggestions", .array(suggestions.map {
+                .object([("kind", .string($0.kind.rawValue)), ("text", .string($0.text)), ("why", .string($0.why))])
+            })),
+        ])
+    }
+
+    private static func rounded(_ value: Double) -> Double { (value * 1000).rounded() / 1000 }
+
+    private func requiredString(_ input: JSON, _ key: String, allowEmpty: Bool = false) throws(LineError) -> String {
+        guard let value = input[key] else { throw LineError(message: "missing field \"\(key)\"") }
+        guard let text = value.stringValue else { throw LineError(message: "field \"\(key)\" must be a string") }
+        if !allowEmpty, text.isEmpty { throw LineError(message: "field \"\(key)\" must not be empty") }
+        return text
+    }
+
+    private func optionalString(_ input: JSON, _ key: String) throws(LineError) -> String? {
+        guard let value = input[key], value != .null else { return nil }
+        guard let text = value.stringValue else { throw LineError(message: "field \"\(key)\" must be a string") }
+        return text
+    }
+}
+
+/// RFC 3339 date-times (`2026-11-30T08:05:00+07:00`, `…Z`, optional fractional seconds).
+public enum RFC3339 {
+    public static func parse(_ text: String) -> Date? {
+        let bytes = Array(text.utf8)
+        func number(_ range: Range<Int>) -> Int? {
+            guard range.upperBound <= bytes.count, range.allSatisfy({ (0x30...0x39).contains(bytes[$0]) }) else { return nil }
+            return range.reduce(0) { $0 * 10 + Int(bytes[$1] - 0x30) }
+        }
+        guard bytes.count >= 20, bytes[4] == UInt8(ascii: "-"), bytes[7] == UInt8(ascii: "-"),
+            [UInt8(ascii: "T"), UInt8(ascii: "t"), UInt8(ascii: " ")].contains(bytes[10]),
+            bytes[13] == UInt8(ascii: ":"), bytes[16] == UInt8(ascii: ":"),
+            let year = number(0..<4), let month = number(5..<7), let day = number(8..<10),
+            let hour = number(11..<13), let minute = number(14..<16), let second = number(17..<19),
+            (1...12).contains(month), (1...CivilDate.daysIn(month: month, year: year)).contains(day),
+            hour < 24, minute < 60, second < 61
+        else { return nil }
+        var index = 19
+        var fraction = 0.0
+        if bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            var scale = 0.1
+            let start = index
+            while index < bytes.count, (0x30...0x39).contains(bytes[index]) {
+                fraction += Double(bytes[index] - 0x30) * scale
+                scale /= 10
+                index += 1
+            }
+            guard index > start else { return nil }
+        }
+        guard index < bytes.count else { return nil }
+        var offset = 0
+        switch bytes[index] {
+        case UInt8(ascii: "Z"), UInt8(ascii: "z"):
+            guard index + 1 == bytes.count else { return nil }
+        case UInt8(ascii: "+"), UInt8(ascii: "-"):
+            guard index + 6 == bytes.count, bytes[index + 3] == UInt8(ascii: ":"),
+                let hours = number(index + 1..<index + 3), let minutes = number(index + 4..<index + 6),
+                hours < 24, minutes < 60
+            else { return nil }
+            offset = (hours * 3600 + minutes * 60) * (bytes[index] == UInt8(ascii: "-") ? -1 : 1)
+        default:
+            return nil
+        }
+        let days = CivilDate(year: year, month: month, day: day).daysSinceEpoch
+        let seconds = days * 86_400 + hour * 3600 + minute * 60 + second - offset
+        return Date(timeIntervalSince1970: Double(seconds) + fraction)
+    }
+}

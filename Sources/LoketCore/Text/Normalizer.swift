@@ -1,0 +1,146 @@
+import Foundation
+
+/// A message reduced to lowercase words, with the clause boundaries the punctuation gave.
+public struct NormalizedText: Sendable, Equatable {
+    public var tokens: [String]
+    /// Token ranges of the clauses (split at . , ! ? ; : and line breaks).
+    public var segments: [Range<Int>]
+
+    public var text: String { tokens.joined(separator: " ") }
+
+    public func segmentText(_ range: Range<Int>) -> String { tokens[range].joined(separator: " ") }
+}
+
+/// Normalises chat text: case, accents, punctuation, stretched letters, slang and abbreviations from the script.
+public struct Normalizer: Sendable {
+    /// Longer input is cut here: a 10 KB paste is still answered, in bounded time.
+    public static let maximumScalars = 1_000
+
+    private let replacements: [String: [(phrase: [String], replacement: [String])]]
+
+    public init(slang: [String: String]) {
+        var replacements: [String: [(phrase: [String], replacement: [String])]] = [:]
+        for (key, value) in slang {
+            let phrase = Normalizer.words(key)
+            guard let first = phrase.first else { continue }
+            replacements[first, default: []].append((phrase, Normalizer.words(value)))
+        }
+        // Longest phrase first, so "matur nuwun" wins over "matur".
+        self.replacements = replacements.mapValues { $0.sorted { $0.phrase.count > $1.phrase.count } }
+    }
+
+    public func normalize(_ text: String) -> NormalizedText {
+        var builder = TokenBuilder()
+        for scalar in text.unicodeScalars.prefix(Self.maximumScalars) {
+            if let letter = Self.foldedLetterOrDigit(scalar) {
+                builder.append(letter)
+            } else if Self.isClauseBreak(scalar) {
+                builder.finishSegment()
+            } else if scalar.isASCII {
+                builder.finishWord()
+            } else if scalar.properties.isEmojiPresentation || (scalar.value >= 0x2600 && scalar.value <= 0x27BF) {
+                // Emoji are words of their own: the slang table can give 🙏 a meaning.
+                builder.finishWord()
+                builder.tokens.append(String(scalar))
+            } else {
+                builder.finishWord()
+            }
+        }
+        builder.finishSegment()
+        return applySlang(NormalizedText(tokens: builder.tokens, segments: builder.segments))
+    }
+
+    /// Collects words byte by byte; a struct rather than closures so no state is boxed on the heap.
+    private struct TokenBuilder {
+        var tokens: [String] = []
+        var segments: [Range<Int>] = []
+        var segmentStart = 0
+        var word: [UInt8] = []
+        var previous: Unicode.Scalar?
+        var runLength = 0
+
+        mutating func append(_ letter: Unicode.Scalar) {
+            // Three or more of the same letter are one letter stretched for emphasis ("pagiii").
+            if letter == previous {
+                runLength += 1
+                if runLength == 3 { word.removeLast(letter.utf8.count) }
+                if runLength >= 3 { return }
+            } else {
+                previous = letter
+                runLength = 1
+            }
+            if letter.isASCII {
+                word.append(UInt8(letter.value))
+            } else {
+                word.append(contentsOf: letter.utf8)
+            }
+        }
+
+        mutating func finishWord() {
+            if !word.isEmpty { tokens.append(String(decoding: word, as: UTF8.self)) }
+            word.removeAll(keepingCapacity: true)
+            previous = nil
+            runLength = 0
+        }
+
+        mutating func finishSegment() {
+            finishWord()
+            if tokens.count > segmentStart { segments.append(segmentStart..<tokens.count) }
+            segmentStart = tokens.count
+        }
+    }
+
+    private func applySlang(_ input: NormalizedText) -> NormalizedText {
+        guard !replacements.isEmpty else { return input }
+        var tokens: [String] = []
+        var segments: [Range<Int>] = []
+        tokens.reserveCapacity(input.tokens.count)
+        for segment in input.segments {
+            let start = tokens.count
+            var index = segment.lowerBound
+            while index < segment.upperBound {
+                let token = input.tokens[index]
+                if let candidates = replacements[token],
+                    let match = candidates.first(where: { candidate in
+                        index + candidate.phrase.count <= segment.upperBound
+                            && input.tokens[index..<index + candidate.phrase.count].elementsEqual(candidate.phrase)
+                    })
+                {
+                    tokens.append(contentsOf: match.replacement)
+                    index += match.phrase.count
+                } else {
+                    tokens.append(token)
+                    index += 1
+                }
+            }
+            if tokens.count > start { segments.append(start..<tokens.count) }
+        }
+        return NormalizedText(tokens: tokens, segments: segments)
+    }
+
+    /// Lowercase ASCII letter or digit for the scalar, folding accents ("é" → "e"); nil for anything else.
+    private static func foldedLetterOrDigit(_ scalar: Unicode.Scalar) -> Unicode.Scalar? {
+        switch scalar.value {
+        case 0x61...0x7A, 0x30...0x39: return scalar
+        case 0x41...0x5A: return Unicode.Scalar(scalar.value + 32)
+        case 0..<0x80: return nil
+        default:
+            guard scalar.properties.isAlphabetic else { return nil }
+            let folded = String(scalar).folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil)
+            guard let first = folded.unicodeScalars.first, folded.unicodeScalars.count == 1 else { return nil }
+            return first.isASCII ? foldedLetterOrDigit(first) : first
+        }
+    }
+
+    private static func isClauseBreak(_ scalar: Unicode.Scalar) -> Bool {
+        switch scalar {
+        case ".", ",", "!", "?", ";", ":", "\n", "\r", "\u{2026}": true
+        default: false
+        }
+    }
+
+    /// Splits a phrase from the script into normalised words (no slang applied).
+    static func words(_ phrase: String) -> [String] {
+        Normalizer(slang: [:]).normalize(phrase).tokens
+    }
+}

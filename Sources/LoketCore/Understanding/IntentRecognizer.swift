@@ -1,0 +1,124 @@
+/// What the engine understood from one citizen message.
+public struct Understanding: Sendable {
+    /// The primary intent after context (e.g. "sudah" after a request for documents is `provide_documents`).
+    public var intent: Intent
+    public var confidence: Double
+    /// Every intent the message carries with its confidence, best first.
+    public var intents: [(intent: Intent, confidence: Double)]
+    public var entities: Entities
+}
+
+/// Scores intents per clause with the trained classifier plus the script's keywords, and picks the primary one.
+///
+/// Intents are handled as indices into the classifier's labels while scoring: this runs for every message, and
+/// hashing intent names was a measurable share of the time.
+struct IntentRecognizer: Sendable {
+    let classifier: TextClassifier<Intent>
+    /// Keyword phrases by first word, with the label index they support.
+    private let keywords: [String: [(phrase: [String], label: Int)]]
+    /// Rank of each label in `priority` (lower leads).
+    private let ranks: [Int]
+    private let unknownLabel: Int?
+    let threshold: Double
+    /// Every word of the training examples, after normalisation.
+    let exampleWords: Set<String>
+
+    /// When a message carries several intents, the one that asks for action leads ("Selamat pagi, saya mau
+    /// mengurus izin usaha" is a service request; "Tidak, itu saja. Terima kasih" is a no to "anything else?").
+    static let priority: [Intent] = [
+        .complaint, .askStatus, .askRequirements, .askDuration, .askCost, .askHours, .askLocation, .requestService,
+        .provideDocuments, .provideInfo, .deny, .confirm, .goodbye, .thanks, .greet, .unknown,
+    ]
+
+    /// How much a keyword found in a clause adds to its intent before renormalising.
+    private static let keywordBoost = 0.6
+
+    init(intents: [IntentDefinition], normalizer: Normalizer, threshold: Double) {
+        var examples: [(tokens: [String], label: Intent)] = []
+        for intent in intents {
+            for example in intent.examples { examples.append((normalizer.normalize(example).tokens, intent.id)) }
+        }
+        exampleWords = Set(examples.flatMap(\.tokens))
+        let classifier = TextClassifier(examples: examples)
+        var keywords: [String: [(phrase: [String], label: Int)]] = [:]
+        for intent in intents {
+            guard let label = classifier.labels.firstIndex(of: intent.id) else { continue }
+            for keyword in intent.keywords {
+                let phrase = normalizer.normalize(keyword).tokens
+                guard let first = phrase.first else { continue }
+                keywords[first, default: []].append((phrase, label))
+            }
+        }
+        self.classifier = classifier
+        self.keywords = keywords
+        // Script-defined intents rank with the questions: they were added to be answered.
+        ranks = classifier.labels.map { Self.priority.firstIndex(of: $0) ?? 3 }
+        unknownLabel = classifier.labels.firstIndex(of: .unknown)
+        self.threshold = threshold
+    }
+
+    /// Ranked intents and the primary one, before conversation context is applied.
+    func recognize(_ text: NormalizedText) -> (primary: Intent, confidence: Double, intents: [(intent: Intent, confidence: Double)]) {
+        guard !text.tokens.isEmpty else { return (.unknown, 1, [(.unknown, 1)]) }
+        var parts = text.segments
+        if parts.count > 1 { parts.append(0..<text.tokens.count) }
+
+        let labelCount = classifier.labels.count
+        var best = [Double](repeating: 0, count: labelCount)
+        var leaders: [(label: Int, confidence: Double)] = []
+        let evidence = classifier.evidence(for: text.tokens)
+        for part in parts {
+            let scores = scores(for: text.tokens[part], prediction: classifier.predict(evidence, range: part))
+            var first = (label: 0, confidence: -1.0)
+            var second = (label: 0, confidence: -1.0)
+            for (label, confidence) in scores.enumerated() {
+                best[label] = max(best[label], confidence)
+                if confidence > first.confidence {
+                    second = first
+                    first = (label, confidence)
+                } else if confidence > second.confidence {
+                    second = (label, confidence)
+                }
+            }
+            leaders.append(first)
+            // A strong second intent in one clause ("tidak itu saja terima kasih") is also a leader.
+            if second.confidence >= max(threshold, 0.3) { leaders.append(second) }
+        }
+        let ranked = best.enumerated().filter { $0.element >= 0.05 }
+            .map { (intent: classifier.labels[$0.offset], confidence: $0.element) }
+            .sorted { $0.confidence != $1.confidence ? $0.confidence > $1.confidence : $0.intent < $1.intent }
+        // A clause's intent competes for primary only when it is nearly as sure as the surest clause: a bare
+        // "sudah" before "ini dokumennya" must not turn a hand-over into a status question.
+        let surest = leaders.map(\.confidence).max() ?? 0
+        let confident = leaders.filter {
+            $0.confidence >= threshold && $0.confidence >= surest * 0.6 && $0.label != unknownLabel
+        }
+        let primary = confident.min { lhs, rhs in
+            ranks[lhs.label] != ranks[rhs.label] ? ranks[lhs.label] < ranks[rhs.label] : lhs.confidence > rhs.confidence
+        }
+        guard let primary else {
+            let unknownConfidence = 1 - (ranked.first { $0.intent != .unknown }?.confidence ?? 0)
+            return (.unknown, unknownConfidence, ranked)
+        }
+        return (classifier.labels[primary.label], best[primary.label], ranked)
+    }
+
+    /// Classifier confidences for one clause by label index, with the clause's keywords added in and low
+    /// coverage discounted.
+    private func scores(for tokens: ArraySlice<String>, prediction: TextClassifier<Intent>.Prediction) -> [Double] {
+        var scores = prediction.confidences
+        var boosted = false
+        for index in tokens.indices {
+            guard let candidates = keywords[tokens[index]] else { continue }
+            for candidate in candidates where index + candidate.phrase.count <= tokens.endIndex {
+                guard tokens[index..<index + candidate.phrase.count].elementsEqual(candidate.phrase) else { continue }
+                scores[candidate.label] += Self.keywordBoost
+                boosted = true
+            }
+        }
+        let total = scores.reduce(0, +)
+        // Words the model has never seen (gibberish, another language) make every guess less certain.
+        let familiarity = boosted ? 1 : min(1, 0.4 + prediction.coverage)
+        return scores.map { $0 / total * familiarity }
+    }
+}
