@@ -70,7 +70,7 @@ public struct Engine: Sendable {
         let entities = extractor.extract(raw: text, normalized: normalized)
         var understanding = Understanding(
             intent: recognized.primary, confidence: recognized.confidence, intents: recognized.intents, entities: entities)
-        if let resolved = resolveInContext(understanding, conversation) {
+        if let resolved = resolveInContext(understanding, conversation, normalized) {
             let confidence = max(understanding.confidence, understanding.intents.first { $0.intent == resolved }?.confidence ?? 0)
             understanding.intent = resolved
             understanding.confidence = confidence
@@ -81,27 +81,35 @@ public struct Engine: Sendable {
     }
 
     /// Short answers mean different things at different moments ("sudah" to "have you brought the documents?").
-    private func resolveInContext(_ understanding: Understanding, _ conversation: Conversation) -> Intent? {
+    private func resolveInContext(_ understanding: Understanding, _ conversation: Conversation, _ text: NormalizedText)
+        -> Intent?
+    {
         let intent = understanding.intent
         let entities = understanding.entities
         let stage = conversation.stage
-        if intent == .confirm, stage == .documentsRequested || stage == .documentsIncomplete {
+        if intent == .confirm, stage == .documentsRequested || stage == .documentsIncomplete,
+            text.tokens.contains(where: Self.handOverWords.contains), !text.tokens.contains("nanti")
+        {
             return .provideDocuments
         }
         if intent == .greet, stage.isClosing || conversation.offeredFurtherHelp && stage != .greeting {
             return .goodbye
         }
-        let vague: Set<Intent> = [.unknown, .provideInfo, .confirm]
-        if entities.receiptNumber != nil, vague.contains(intent) {
-            let asked = conversation.awaiting == .receipt || conversation.awaiting == .complaintReference
-                || stage == .complaint
-            return asked ? .provideInfo : .askStatus
+        let answerable: Set<Intent> = [.unknown, .provideInfo, .confirm, .requestService, .askStatus]
+        let askedForReceipt = conversation.awaiting == .receipt || conversation.awaiting == .complaintReference
+        if entities.receiptNumber != nil, answerable.contains(intent) {
+            return askedForReceipt || stage == .complaint ? .provideInfo : .askStatus
         }
-        if entities.serviceID != nil, vague.contains(intent) {
-            return conversation.awaiting == .service ? .provideInfo : .requestService
+        if entities.serviceID != nil, answerable.contains(intent) {
+            // A short answer to "which service?" gives information; anything else asks for the service.
+            if conversation.awaiting == .service, text.tokens.count <= 5 { return .provideInfo }
+            if intent != .askStatus { return .requestService }
         }
         return nil
     }
+
+    /// Words that turn a bare "yes" into "here are the documents" while documents are awaited.
+    private static let handOverWords: Set<String> = ["sudah", "sampun", "ada", "lengkap", "siap", "ini", "terlampir"]
 
     /// Understands a citizen message and records it in the conversation.
     @discardableResult
@@ -120,17 +128,25 @@ public struct Engine: Sendable {
 
     /// The reply kind of free text an officer wrote (the most advanced step when a message does several).
     public func recognizeReplyKind(_ text: String) -> ReplyKind {
+        recognizeReplyKinds(text).main
+    }
+
+    /// The main kind of an officer message, and whether it also offers further help ("… Ada lagi?").
+    private func recognizeReplyKinds(_ text: String) -> (main: ReplyKind, offersHelp: Bool) {
         let normalized = normalizer.normalize(text)
-        guard !normalized.tokens.isEmpty else { return .clarify }
+        guard !normalized.tokens.isEmpty else { return (.clarify, false) }
         let evidence = replyClassifier.evidence(for: normalized.tokens)
         var best = replyClassifier.predict(evidence, range: 0..<normalized.tokens.count).best?.label ?? .clarify
+        var offersHelp = best == .anythingElse
         for segment in normalized.segments where normalized.segments.count > 1 {
-            guard let top = replyClassifier.predict(evidence, range: segment).best, top.confidence >= 0.45,
-                let rank = Self.progress.firstIndex(of: top.label)
-            else { continue }
+            guard let top = replyClassifier.predict(evidence, range: segment).best, top.confidence >= 0.45 else {
+                continue
+            }
+            if top.label == .anythingElse { offersHelp = true }
+            guard let rank = Self.progress.firstIndex(of: top.label) else { continue }
             if rank < Self.progress.firstIndex(of: best) ?? Self.progress.count { best = top.label }
         }
-        return best
+        return (best, offersHelp)
     }
 
     /// Reply kinds by how far they move the conversation; social kinds are not listed and never override content.
@@ -142,8 +158,10 @@ public struct Engine: Sendable {
     /// Records what the officer sent; the kind is recognised from the text when not given.
     @discardableResult
     public func recordOfficer(_ text: String, kind: ReplyKind? = nil, in conversation: inout Conversation) -> ReplyKind {
-        let kind = kind ?? recognizeReplyKind(text)
+        let recognized = recognizeReplyKinds(text)
+        let kind = kind ?? recognized.main
         conversation.applyOfficer(kind: kind, awaiting: kind == .askInfo || kind == .clarify ? topic(asked: text) : nil)
+        if recognized.offersHelp { conversation.offeredFurtherHelp = true }
         if kind == .receipt, conversation.receiptNumber == nil {
             conversation.receiptNumber = extractor.receiptNumber(in: text)
         }
@@ -153,8 +171,9 @@ public struct Engine: Sendable {
     /// What an officer's question asks for, so the citizen's short answer can be read right.
     private func topic(asked text: String) -> InfoTopic {
         let tokens = Set(normalizer.normalize(text).tokens)
-        if tokens.contains("layanan") || tokens.contains("izin") || tokens.contains("urus") { return .service }
         if tokens.contains("nomor") || tokens.contains("resi") || tokens.contains("tanda") { return .receipt }
+        // Not "izin": "mohon izin" opens half of all polite questions.
+        if tokens.contains("layanan") || tokens.contains("urus") || tokens.contains("diurus") { return .service }
         return .question
     }
 

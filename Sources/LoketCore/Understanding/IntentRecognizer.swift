@@ -19,6 +19,8 @@ struct IntentRecognizer: Sendable {
     /// Rank of each label in `priority` (lower leads).
     private let ranks: [Int]
     private let unknownLabel: Int?
+    /// Labels of intents that carry no request of their own (greetings, thanks, yes and no, goodbyes).
+    private let socialLabels: Set<Int>
     let threshold: Double
     /// Every word of the training examples, after normalisation.
     let exampleWords: Set<String>
@@ -54,6 +56,7 @@ struct IntentRecognizer: Sendable {
         // Script-defined intents rank with the questions: they were added to be answered.
         ranks = classifier.labels.map { Self.priority.firstIndex(of: $0) ?? 3 }
         unknownLabel = classifier.labels.firstIndex(of: .unknown)
+        socialLabels = Set([Intent.greet, .thanks, .confirm, .deny, .goodbye].compactMap { classifier.labels.firstIndex(of: $0) })
         self.threshold = threshold
     }
 
@@ -66,6 +69,7 @@ struct IntentRecognizer: Sendable {
         let labelCount = classifier.labels.count
         var best = [Double](repeating: 0, count: labelCount)
         var leaders: [(label: Int, confidence: Double)] = []
+        let isWhole = { (part: Range<Int>) in part.count == text.tokens.count }
         let evidence = classifier.evidence(for: text.tokens)
         for part in parts {
             let scores = scores(for: text.tokens[part], prediction: classifier.predict(evidence, range: part))
@@ -80,6 +84,9 @@ struct IntentRecognizer: Sendable {
                     second = (label, confidence)
                 }
             }
+            // One word beside other clauses says little about content: "sudah" before "ini dokumennya" must not
+            // turn a hand-over into a status question. It can still greet, thank, agree or refuse.
+            if part.count == 1, !isWhole(part), !socialLabels.contains(first.label) { continue }
             leaders.append(first)
             // A strong second intent in one clause ("tidak itu saja terima kasih") is also a leader.
             if second.confidence >= max(threshold, 0.3) { leaders.append(second) }
@@ -87,12 +94,7 @@ struct IntentRecognizer: Sendable {
         let ranked = best.enumerated().filter { $0.element >= 0.05 }
             .map { (intent: classifier.labels[$0.offset], confidence: $0.element) }
             .sorted { $0.confidence != $1.confidence ? $0.confidence > $1.confidence : $0.intent < $1.intent }
-        // A clause's intent competes for primary only when it is nearly as sure as the surest clause: a bare
-        // "sudah" before "ini dokumennya" must not turn a hand-over into a status question.
-        let surest = leaders.map(\.confidence).max() ?? 0
-        let confident = leaders.filter {
-            $0.confidence >= threshold && $0.confidence >= surest * 0.6 && $0.label != unknownLabel
-        }
+        let confident = leaders.filter { $0.confidence >= threshold && $0.label != unknownLabel }
         let primary = confident.min { lhs, rhs in
             ranks[lhs.label] != ranks[rhs.label] ? ranks[lhs.label] < ranks[rhs.label] : lhs.confidence > rhs.confidence
         }
