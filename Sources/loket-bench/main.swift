@@ -60,20 +60,3 @@ do {
     let understandOnly = measure(runs: 20_000) { _ = engine.understand(messages[0], in: Conversation(id: "u")) }
     print("understand only (longest message): median \(format(median(understandOnly)))")
 }
-do {
-    let engine = Engine(script: try! ScriptLoader.loadDefault())
-    let m = "Selamat pagi, Saya ingin mengurus perpanjangan izin usaha, apakah bisa dibantu?"
-    let n = measure(runs: 20_000) { _ = engine.normalizer.normalize(m) }
-    print("TMP normalize \(format(median(n)))")
-    var c = Conversation(id: "x"); var r = ReceiptBook()
-    let t = Date(timeIntervalSince1970: 1_796_000_400)
-    engine.receiveCitizen(m, in: &c, at: t)
-    let s = measure(runs: 20_000) { var cc = c; _ = engine.suggestions(for: &cc, receipts: &r, at: t) }
-    print("TMP suggestions \(format(median(s)))")
-}
-if CommandLine.arguments.contains("--profile-understand") {
-    let engine = Engine(script: try! ScriptLoader.loadDefault())
-    var total = 0
-    for _ in 0..<20000 { total += engine.understand("Selamat pagi, Saya ingin mengurus perpanjangan izin usaha, apakah bisa dibantu?", in: Conversation(id: "p")).intents.count }
-    print(total)
-}

@@ -4,9 +4,12 @@ import Foundation
 public enum ScriptLoader {
     public static let defaultScriptName = "default-script.toml"
 
+    /// Where the bundled script lies, for tools and tests that start from it.
+    public static var defaultScriptURL: URL? { Bundle.module.url(forResource: "default-script", withExtension: "toml") }
+
     /// The script bundled with LoketCore.
     public static func loadDefault() throws(DataFileError) -> Script {
-        guard let url = Bundle.module.url(forResource: "default-script", withExtension: "toml") else {
+        guard let url = defaultScriptURL else {
             throw DataFileError(file: defaultScriptName, line: nil, key: "", message: "the bundled script is missing")
         }
         return try load(contentsOf: url.path, displayName: defaultScriptName)

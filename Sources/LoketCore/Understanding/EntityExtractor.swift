@@ -53,7 +53,8 @@ public struct EntityExtractor: Sendable {
         var vocabularyIndex: [String: Int] = [:]
         var grouped: [Int: [Alias]] = [:]
         for service in services {
-            for alias in service.aliases + [service.name, service.id.replacingOccurrences(of: "_", with: " ")] {
+            // Not the id: "sip" is also chat slang for "okay", so ids count only when listed as aliases.
+            for alias in service.aliases + [service.name] {
                 let ids = normalizer.normalize(alias).tokens.map { word -> Int in
                     if let id = vocabularyIndex[word] { return id }
                     vocabularyIndex[word] = vocabulary.count
