@@ -14,11 +14,14 @@ let package = Package(
     targets: [
         .target(
             name: "LoketCore",
-            resources: [.copy("Resources/default-script.toml"), .copy("Resources/stories.toml")]
+            resources: [
+                .copy("Resources/default-script.toml"), .copy("Resources/stories.toml"),
+                .copy("Resources/scenarios.toml"),
+            ]
         ),
-        .target(name: "LoketUI", dependencies: ["LoketCore"]),
+        .target(name: "LoketUI", dependencies: ["LoketCore"], resources: [.copy("Themes")]),
         .systemLibrary(name: "CNcurses"),
-        .target(name: "LoketTerminal", dependencies: ["CNcurses", "LoketUI"]),
+        .target(name: "LoketTerminal", dependencies: ["CNcurses", "LoketUI", "LoketCore"]),
         .executableTarget(
             name: "loket",
             dependencies: [

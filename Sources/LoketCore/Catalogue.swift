@@ -91,3 +91,95 @@ public enum Catalogue {
         public static func scriptIntent(_ intent: String) -> String { "Jawaban untuk maksud \(intent)." }
     }
 }
+
+extension Catalogue {
+    /// What simulated citizens write when a scenario does not say: nudges after silence, asking again.
+    public enum CitizenLines {
+        public static let nudges = ["Halo? Masih ada petugas?", "Mohon dibalas ya, saya sudah menunggu dari tadi."]
+        public static let retries = ["Maaf, pertanyaan saya belum terjawab.", "Jadi bagaimana ya?"]
+        public static let impatient = ["Tolong dijawab yang jelas, saya sudah bertanya berulang kali!"]
+    }
+
+    /// Intent names as the officer reads them in the chat title.
+    public static func intent(_ intent: Intent) -> String {
+        switch intent {
+        case .greet: "salam"
+        case .requestService: "minta layanan"
+        case .askRequirements: "tanya syarat"
+        case .askDuration: "tanya lama proses"
+        case .askCost: "tanya biaya"
+        case .askStatus: "cek status"
+        case .askHours: "tanya jam layanan"
+        case .askLocation: "tanya alamat"
+        case .provideDocuments: "kirim dokumen"
+        case .provideInfo: "beri informasi"
+        case .confirm: "ya"
+        case .deny: "tidak"
+        case .thanks: "terima kasih"
+        case .goodbye: "pamit"
+        case .complaint: "pengaduan"
+        case .unknown: "belum jelas"
+        default: intent.rawValue
+        }
+    }
+
+    /// The screen's own words.
+    public enum Screen {
+        public static let queueTitle = "Antrian"
+        public static func citizenLabel(_ number: Int) -> String { "Warga \(number)" }
+        public static let you = "Anda"
+        public static let system = "Sistem"
+        public static let noConversation = "Belum ada percakapan. Warga akan segera datang…"
+        public static let typing = "sedang mengetik…"
+        public static let newMessages = "▼ pesan baru"
+        public static let suggestions = "Saran"
+        public static let noSuggestions = "Tidak ada saran untuk saat ini."
+        public static let suggestionsHidden = "Saran disembunyikan (mode ujian)."
+        public static let why = "Alasan"
+        public static let tooSmall = "Terminal terlalu kecil"
+        public static func minimumSize(_ width: Int, _ height: Int) -> String { "minimal \(width)×\(height)" }
+        public static func counts(waiting: Int, active: Int, done: Int) -> String {
+            "\(waiting) menunggu · \(active) aktif · \(done) selesai"
+        }
+        public static let statusKeys = "F1 Bantuan  Tab Saran  Enter Kirim  ^N/^P Antrian  F10 Keluar"
+        public static let confirmQuit = "Ada draf yang belum terkirim. Tetap keluar? (y = ya, n = batal)"
+        public static let citizenLeft = "Warga meninggalkan percakapan."
+        public static let citizenFinished = "Urusan warga selesai."
+        public static let helpTitle = "Bantuan"
+        public static let help: [(key: String, action: String)] = [
+            ("Tab", "masukkan saran berikutnya ke baris ketik"),
+            ("Shift-Tab", "saran sebelumnya"),
+            ("Enter", "kirim pesan"),
+            ("Ctrl-N / Ctrl-P", "percakapan berikutnya / sebelumnya"),
+            ("PgUp / PgDn", "gulir riwayat percakapan"),
+            ("↑ / ↓", "riwayat pesan terkirim"),
+            ("← → Home End", "geser kursor"),
+            ("Backspace / Del", "hapus karakter"),
+            ("Ctrl-U / Ctrl-W", "hapus ke awal baris / hapus kata"),
+            ("F2", "tampilkan alasan saran"),
+            ("F1 / Esc", "buka / tutup bantuan"),
+            ("F10 / Ctrl-C", "keluar"),
+        ]
+        public static let helpFooter = "Huruf dan angka selalu masuk ke baris ketik."
+    }
+}
+
+extension Catalogue {
+    /// One-line refusals when the screen cannot start.
+    public enum Terminal {
+        public static let notATerminal = "loket: layar loket butuh terminal interaktif (stdin dan stdout bukan terminal)"
+        public static let noTerm = "loket: variabel TERM kosong; jalankan di terminal seperti xterm-256color"
+        public static func cannotAddressCursor(_ term: String) -> String {
+            "loket: terminal '\(term)' tidak dikenal atau tidak mendukung layar penuh; coba TERM=xterm-256color"
+        }
+        public static func unknownTerm(_ term: String) -> String {
+            "loket: terminal '\(term)' tidak dikenal; coba TERM=xterm-256color"
+        }
+        public static func sessionEnded(seed: UInt64) -> String {
+            "Sesi latihan selesai. Ulangi sesi yang sama dengan --seed \(seed)."
+        }
+        public static func themeFallback(_ error: String) -> String {
+            "loket: tema tidak dapat dipakai, kembali ke tema default: \(error)"
+        }
+    }
+}

@@ -1,4 +1,5 @@
 import CNcurses
+import LoketCore
 
 /// Decides before any screen is started whether this terminal can run Loket's screen.
 public enum TerminalCheck {
@@ -11,13 +12,13 @@ public enum TerminalCheck {
     /// exit or garble the screen instead.
     public static func check(term: String?, stdinIsTerminal: Bool, stdoutIsTerminal: Bool) -> Refusal? {
         guard stdinIsTerminal, stdoutIsTerminal else {
-            return Refusal(description: "loket: layar loket butuh terminal interaktif (stdin dan stdout bukan terminal)")
+            return Refusal(description: Catalogue.Terminal.notATerminal)
         }
         guard let term, !term.isEmpty else {
-            return Refusal(description: "loket: variabel TERM kosong; jalankan di terminal seperti xterm-256color")
+            return Refusal(description: Catalogue.Terminal.noTerm)
         }
         guard loket_terminal_can_address_cursor(term) != 0 else {
-            return Refusal(description: "loket: terminal '\(term)' tidak mendukung layar penuh (butuh kemampuan cup)")
+            return Refusal(description: Catalogue.Terminal.cannotAddressCursor(term))
         }
         return nil
     }

@@ -1,0 +1,111 @@
+import Foundation
+
+/// A simulated citizen's script: who they are and what they say at each step until the officer does what
+/// the step expects.
+public struct Scenario: Sendable {
+    /// One step: the message(s) the citizen sends and the reply kinds that let them move on.
+    public struct Step: Sendable {
+        /// Alternative wordings; one is chosen by the seeded random source.
+        public var say: [String]
+        /// Reply kinds (judged by the engine) that satisfy this step; empty means any reply does.
+        public var expect: [ReplyKind]
+        /// What the citizen writes when the reply missed the point.
+        public var retry: [String]
+    }
+
+    public var id: String
+    public var title: String
+    public var citizen: String?
+    public var honorific: Honorific?
+    public var priority: Bool
+    /// Seconds of silence before the citizen nudges; twice this and they leave.
+    public var patience: Double
+    public var steps: [Step]
+}
+
+/// Reads scenario files (`[[scenario]]` with `[[scenario.step]]`), reporting file, line and key on error.
+public enum ScenarioLoader {
+    public static let defaultName = "scenarios.toml"
+
+    public static func loadDefault() throws(DataFileError) -> [Scenario] {
+        guard let url = Bundle.module.url(forResource: "scenarios", withExtension: "toml") else {
+            throw DataFileError(file: defaultName, line: nil, key: "", message: "the bundled scenarios are missing")
+        }
+        return try load(contentsOf: url.path, displayName: defaultName)
+    }
+
+    public static func load(contentsOf path: String, displayName: String? = nil) throws(DataFileError) -> [Scenario] {
+        let name = displayName ?? path
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw DataFileError(file: name, line: nil, key: "", message: "cannot read the file")
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw DataFileError(file: name, line: nil, key: "", message: "the file is not valid UTF-8")
+        }
+        return try parse(text, source: name)
+    }
+
+    public static func parse(_ text: String, source: String) throws(DataFileError) -> [Scenario] {
+        func fail(_ key: String, _ line: Int?, _ message: String) -> DataFileError {
+            DataFileError(file: source, line: line, key: key, message: message)
+        }
+        let root: TOMLTable
+        do {
+            root = try TOMLParser.parse(text)
+        } catch {
+            throw fail("", error.line, "TOML syntax error: \(error.message)")
+        }
+        guard let items = root["scenario"]?.array, !items.isEmpty else {
+            throw fail("scenario", root["scenario"]?.line, "expected [[scenario]] entries")
+        }
+        func strings(_ value: TOMLValue?, _ key: String, _ line: Int) throws(DataFileError) -> [String] {
+            guard let value else { return [] }
+            if let single = value.string { return [single] }
+            guard let list = value.array else { throw fail(key, value.line, "expected a string or a list of strings") }
+            var result: [String] = []
+            for item in list {
+                guard let text = item.string, !text.isEmpty else { throw fail(key, item.line, "expected a non-empty string") }
+                result.append(text)
+            }
+            return result
+        }
+        var scenarios: [Scenario] = []
+        for item in items {
+            guard let entry = item.table, let id = entry["id"]?.string, !id.isEmpty else {
+                throw fail("scenario.id", item.line, "every scenario needs an id")
+            }
+            let key = "scenario.\(id)"
+            var honorific: Honorific?
+            if let value = entry["honorific"] {
+                guard let word = value.string, let parsed = Honorific(word: word) else {
+                    throw fail("\(key).honorific", value.line, "expected \"Bapak\" or \"Ibu\"")
+                }
+                honorific = parsed
+            }
+            guard let stepValues = entry["step"]?.array, !stepValues.isEmpty else {
+                throw fail("\(key).step", item.line, "expected [[scenario.step]] entries")
+            }
+            var steps: [Scenario.Step] = []
+            for stepValue in stepValues {
+                guard let step = stepValue.table else { throw fail("\(key).step", stepValue.line, "expected a table") }
+                let say = try strings(step["say"], "\(key).step.say", stepValue.line)
+                if say.isEmpty { throw fail("\(key).step.say", stepValue.line, "a step needs something to say") }
+                var expect: [ReplyKind] = []
+                for name in try strings(step["expect"], "\(key).step.expect", stepValue.line) {
+                    guard ReplyKind.all.contains(ReplyKind(name)) else {
+                        throw fail("\(key).step.expect", step["expect"]?.line ?? stepValue.line, "unknown reply kind '\(name)'")
+                    }
+                    expect.append(ReplyKind(name))
+                }
+                steps.append(Scenario.Step(
+                    say: say, expect: expect, retry: try strings(step["retry"], "\(key).step.retry", stepValue.line)))
+            }
+            let patience = entry["patience_seconds"]?.double ?? 150
+            guard patience > 0 else { throw fail("\(key).patience_seconds", entry["patience_seconds"]?.line, "must be positive") }
+            scenarios.append(Scenario(
+                id: id, title: entry["title"]?.string ?? id, citizen: entry["citizen"]?.string, honorific: honorific,
+                priority: entry["priority"]?.boolean ?? false, patience: patience, steps: steps))
+        }
+        return scenarios
+    }
+}

@@ -1,0 +1,180 @@
+import CNcurses
+import Foundation
+import LoketCore
+import LoketUI
+
+/// What reading the keyboard gave.
+public enum TerminalInput: Equatable {
+    case key(Key)
+    case resize(width: Int, height: Int)
+    case timeout
+    case endOfInput
+}
+
+/// The ncurses screen: the only place ncurses is called. Use it from one thread.
+public final class TerminalScreen {
+    private let screen: OpaquePointer
+    private let theme: Theme
+    private let colors: Int
+    private var pairs: [PairKey: Int16] = [:]
+    private var quickErrors = 0
+    private var closed = false
+
+    private struct PairKey: Hashable {
+        var foreground: Int
+        var background: Int
+    }
+
+    /// Starts the screen, or refuses with a one-line reason (checked before ncurses can garble anything).
+    public init(term: String?, theme: Theme, noColor: Bool, inputTimeoutMilliseconds: Int32 = 200) throws(TerminalCheck.Refusal) {
+        if let refusal = TerminalCheck.check(term: term, stdinIsTerminal: isatty(0) == 1, stdoutIsTerminal: isatty(1) == 1) {
+            throw refusal
+        }
+        setlocale(LC_ALL, "")
+        guard let term, let screen = loket_newterm(term) else {
+            throw TerminalCheck.Refusal(description: Catalogue.Terminal.unknownTerm(term ?? ""))
+        }
+        self.screen = screen
+        self.theme = theme
+        set_term(screen)
+        loket_install_signal_handlers()
+        raw()
+        noecho()
+        nonl()
+        keypad(loket_stdscr(), true)
+        set_escdelay(25)
+        wtimeout(loket_stdscr(), inputTimeoutMilliseconds)
+        if !noColor && has_colors() {
+            start_color()
+            use_default_colors()
+            colors = Int(loket_colors())
+        } else {
+            colors = 0
+        }
+    }
+
+    deinit { close() }
+
+    /// Restores the terminal; safe to call more than once.
+    public func close() {
+        guard !closed else { return }
+        closed = true
+        endwin()
+        delscreen(screen)
+    }
+
+    public var size: (width: Int, height: Int) {
+        (Int(getmaxx(loket_stdscr())), Int(getmaxy(loket_stdscr())))
+    }
+
+    public var colorCount: Int { colors }
+
+    /// Waits up to the input timeout for one key.
+    public func read() -> TerminalInput {
+        var character: wint_t = 0
+        let clock = ContinuousClock()
+        let started = clock.now
+        let result = wget_wch(loket_stdscr(), &character)
+        switch result {
+        case KEY_CODE_YES:
+            quickErrors = 0
+            if Int32(character) == KEY_RESIZE {
+                let size = self.size
+                return .resize(width: size.width, height: size.height)
+            }
+            return Self.functionKey(Int32(character)).map(TerminalInput.key) ?? .timeout
+        case OK:
+            quickErrors = 0
+            return Self.textKey(UInt32(character)).map(TerminalInput.key) ?? .timeout
+        default:
+            // At end of file wget_wch fails at once, forever; a real timeout takes the full wait.
+            if clock.now - started < .milliseconds(5) {
+                quickErrors += 1
+                if quickErrors >= 20 { return .endOfInput }
+            } else {
+                quickErrors = 0
+            }
+            return .timeout
+        }
+    }
+
+    static func textKey(_ value: UInt32) -> Key? {
+        switch value {
+        case 9: return .tab
+        case 10, 13: return .enter
+        case 8, 127: return .backspace
+        case 27: return .escape
+        case 1...26: return .control(Character(Unicode.Scalar(UInt8(value) + 96)))
+        case 0, 28...31: return nil
+        default: return Unicode.Scalar(value).map { .character(Character($0)) }
+        }
+    }
+
+    static func functionKey(_ code: Int32) -> Key? {
+        switch code {
+        case KEY_UP: return .up
+        case KEY_DOWN: return .down
+        case KEY_LEFT: return .left
+        case KEY_RIGHT: return .right
+        case KEY_HOME: return .home
+        case KEY_END: return .end
+        case KEY_PPAGE: return .pageUp
+        case KEY_NPAGE: return .pageDown
+        case KEY_BACKSPACE: return .backspace
+        case KEY_DC: return .delete
+        case KEY_BTAB: return .backTab
+        case KEY_ENTER: return .enter
+        default:
+            for number in 1...12 where code == loket_key_f(Int32(number)) { return .function(number) }
+            return nil
+        }
+    }
+
+    /// Draws a frame: runs of equally styled cells become one string each.
+    public func draw(_ frame: Frame) {
+        let buffer = frame.buffer
+        let size = self.size
+        for y in 0..<min(buffer.height, size.height) {
+            var x = 0
+            while x < min(buffer.width, size.width) {
+                let style = buffer[x, y].style
+                var run = ""
+                let start = x
+                while x < min(buffer.width, size.width), buffer[x, y].style == style {
+                    let cell = buffer[x, y]
+                    if !cell.isContinuation { run.append(cell.character) }
+                    x += 1
+                }
+                apply(style)
+                _ = mvwaddstr(loket_stdscr(), Int32(y), Int32(start), run)
+            }
+        }
+        if let cursor = frame.cursor {
+            curs_set(1)
+            wmove(loket_stdscr(), Int32(cursor.y), Int32(cursor.x))
+        } else {
+            curs_set(0)
+        }
+        wrefresh(loket_stdscr())
+    }
+
+    private func apply(_ cell: CellStyle) {
+        let role = theme.style(for: cell.role)
+        let pair = pairNumber(role)
+        loket_set_style(
+            (cell.bold || role.bold) ? 1 : 0, (cell.reverse != role.reverse) ? 1 : 0, role.underline ? 1 : 0,
+            role.dim ? 1 : 0, pair)
+    }
+
+    private func pairNumber(_ role: RoleStyle) -> Int16 {
+        guard colors > 0 else { return 0 }
+        let key = PairKey(foreground: role.foreground.number(for: colors) ?? -1, background: role.background.number(for: colors) ?? -1)
+        if key.foreground == -1 && key.background == -1 { return 0 }
+        if let pair = pairs[key] { return pair }
+        let next = Int16(pairs.count + 1)
+        guard Int(next) < Int(loket_color_pairs()) else { return 0 }
+        init_pair(next, Int16(key.foreground), Int16(key.background))
+        pairs[key] = next
+        return next
+    }
+}

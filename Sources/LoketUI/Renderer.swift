@@ -1,0 +1,349 @@
+import Foundation
+import LoketCore
+
+/// Theme role names used by the panes; themes give each a colour.
+public enum Role {
+    public static let text = "text"
+    public static let border = "border"
+    public static let title = "title"
+    public static let queueSelected = "queue.selected"
+    public static let queueWarn = "queue.sla_warn"
+    public static let queueBreach = "queue.sla_breach"
+    public static let queuePriority = "queue.priority"
+    public static let queueUnread = "queue.unread"
+    public static let chatTime = "chat.time"
+    public static let chatCitizen = "chat.citizen"
+    public static let chatOfficer = "chat.officer"
+    public static let chatSystem = "chat.system"
+    public static let chatTyping = "chat.typing"
+    public static let chatNew = "chat.new"
+    public static let suggestion = "suggestion"
+    public static let suggestionSelected = "suggestion.selected"
+    public static let suggestionNumber = "suggestion.number"
+    public static let input = "input"
+    public static let status = "status"
+    public static let statusAlert = "status.alert"
+    public static let help = "help"
+
+    public static let all = [
+        text, border, title, queueSelected, queueWarn, queueBreach, queuePriority, queueUnread, chatTime, chatCitizen,
+        chatOfficer, chatSystem, chatTyping, chatNew, suggestion, suggestionSelected, suggestionNumber, input, status,
+        statusAlert, help,
+    ]
+}
+
+/// A drawn frame: the cells and where the terminal cursor goes (the input line's insertion point).
+public struct Frame: Sendable, Equatable {
+    public var buffer: CellBuffer
+    public var cursor: (x: Int, y: Int)?
+
+    public static func == (lhs: Frame, rhs: Frame) -> Bool {
+        lhs.buffer == rhs.buffer && lhs.cursor?.x == rhs.cursor?.x && lhs.cursor?.y == rhs.cursor?.y
+    }
+}
+
+/// Draws the counter screen from the app state. Pure; its cost follows the screen size, not the length of the
+/// queue or of a transcript.
+public struct Renderer: Sendable {
+    public static let minimumWidth = 60
+    public static let minimumHeight = 16
+    /// The input line grows to this many rows for long drafts.
+    public static let maximumInputRows = 3
+
+    let calendar: OfficeCalendar
+
+    public init(calendar: OfficeCalendar) {
+        self.calendar = calendar
+    }
+
+    public func render(_ state: AppState) -> Frame {
+        var buffer = CellBuffer(width: state.width, height: state.height)
+        guard state.width >= Self.minimumWidth, state.height >= Self.minimumHeight else {
+            drawTooSmall(into: &buffer)
+            return Frame(buffer: buffer, cursor: nil)
+        }
+        let width = state.width
+        let height = state.height
+        let inputLayout = layoutInput(state.input, width: width - 2)
+        let inputRows = min(max(inputLayout.lines.count, 1), Self.maximumInputRows)
+        let statusY = height - 1
+        let inputY = statusY - inputRows
+        let suggestionY = inputY - 1
+        let paneHeight = suggestionY
+        let queueWidth = min(max(width / 4, 22), 32)
+
+        drawQueue(state, into: &buffer, x: 0, width: queueWidth, height: paneHeight)
+        drawChat(state, into: &buffer, x: queueWidth, width: width - queueWidth, height: paneHeight)
+        drawSuggestions(state, into: &buffer, y: suggestionY, width: width)
+        let cursor = drawInput(inputLayout, into: &buffer, y: inputY, rows: inputRows, width: width)
+        drawStatus(state, into: &buffer, y: statusY, width: width)
+        if state.showHelp { drawHelp(into: &buffer) }
+        return Frame(buffer: buffer, cursor: state.showHelp ? nil : cursor)
+    }
+
+    // MARK: Panes
+
+    private func drawTooSmall(into buffer: inout CellBuffer) {
+        let lines = [Catalogue.Screen.tooSmall, Catalogue.Screen.minimumSize(Self.minimumWidth, Self.minimumHeight)]
+        for (offset, line) in lines.enumerated() {
+            let y = buffer.height / 2 - 1 + offset
+            let x = max(0, (buffer.width - DisplayWidth.of(line)) / 2)
+            buffer.write(WordWrap.truncate(line, width: buffer.width), x: x, y: y, style: CellStyle(role: Role.statusAlert, bold: true))
+        }
+    }
+
+    private func drawBox(_ title: String, into buffer: inout CellBuffer, x: Int, width: Int, height: Int) {
+        let border = CellStyle(role: Role.border)
+        guard width >= 2, height >= 2 else { return }
+        buffer.write("┌" + String(repeating: "─", count: width - 2) + "┐", x: x, y: 0, style: border)
+        for row in 1..<(height - 1) {
+            buffer.write("│", x: x, y: row, style: border)
+            buffer.write("│", x: x + width - 1, y: row, style: border)
+        }
+        buffer.write("└" + String(repeating: "─", count: width - 2) + "┘", x: x, y: height - 1, style: border)
+        let label = WordWrap.truncate(" \(title) ", width: width - 4)
+        buffer.write(label, x: x + 1, y: 0, style: CellStyle(role: Role.title, bold: true))
+    }
+
+    private func drawQueue(_ state: AppState, into buffer: inout CellBuffer, x: Int, width: Int, height: Int) {
+        drawBox("\(Catalogue.Screen.queueTitle) (\(state.order.count))", into: &buffer, x: x, width: width, height: height)
+        let rows = height - 2
+        guard rows > 0 else { return }
+        // Scroll so the selected citizen stays visible; only the visible slice is read.
+        let selectedPosition = state.selected.flatMap { state.order.firstIndex(of: $0) } ?? 0
+        let first = max(0, min(selectedPosition - rows / 2, state.order.count - rows))
+        let inner = width - 2
+        for row in 0..<min(rows, state.order.count - first) {
+            let index = state.order[first + row]
+            let chat = state.chats[index]
+            let isSelected = index == state.selected
+            let waited = state.waited(chat)
+            let wait = chat.waitingSince == nil ? "" : Self.formatWait(waited)
+            let marks = (chat.priority ? "!" : "") + (chat.unread > 0 ? "•\(chat.unread)" : "")
+            let rightWidth = 6 + (marks.isEmpty ? 0 : DisplayWidth.of(marks) + 1)
+            let nameWidth = inner - 2 - rightWidth
+            let base = isSelected ? CellStyle(role: Role.queueSelected, bold: true) : CellStyle(role: Role.text)
+            let y = row + 1
+            buffer.write(String(repeating: " ", count: inner), x: x + 1, y: y, style: base)
+            buffer.write(isSelected ? "▶ " : "  ", x: x + 1, y: y, style: base)
+            buffer.write(WordWrap.pad(chat.displayName, width: nameWidth), x: x + 3, y: y, style: base)
+            var column = x + 3 + nameWidth
+            if !marks.isEmpty {
+                let markStyle = isSelected ? base : CellStyle(role: chat.priority ? Role.queuePriority : Role.queueUnread, bold: true)
+                column = buffer.write(" " + marks, x: column, y: y, style: markStyle)
+            }
+            let level = state.thresholds.level(waited)
+            let waitStyle: CellStyle = switch level {
+            case .normal: base
+            case .warning: CellStyle(role: Role.queueWarn, bold: true, reverse: isSelected)
+            case .breach, .overLimit: CellStyle(role: Role.queueBreach, bold: true, reverse: isSelected)
+            }
+            buffer.write(wait.leftPadded(6), x: x + 1 + inner - 6, y: y, style: waitStyle)
+            _ = column
+        }
+    }
+
+    /// "02:15" under an hour, "1j05" (hours and minutes) from an hour on.
+    public static func formatWait(_ seconds: TimeInterval) -> String {
+        let total = Int(seconds)
+        if total < 3600 { return "\(twoDigits(total / 60)):\(twoDigits(total % 60))" }
+        let hours = min(total / 3600, 99)
+        return "\(hours)j\(twoDigits(total / 60 % 60))"
+    }
+
+    private static func twoDigits(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+
+    private func clock(_ date: Date) -> String {
+        let local = calendar.localTime(date)
+        return "\(Self.twoDigits(local.hour)):\(Self.twoDigits(local.minute))"
+    }
+
+    private func drawChat(_ state: AppState, into buffer: inout CellBuffer, x: Int, width: Int, height: Int) {
+        guard let chat = state.selectedChat else {
+            drawBox(Catalogue.Screen.queueTitle, into: &buffer, x: x, width: width, height: height)
+            buffer.write(WordWrap.truncate(Catalogue.Screen.noConversation, width: width - 4), x: x + 2, y: 1,
+                         style: CellStyle(role: Role.chatSystem))
+            return
+        }
+        let conversation = chat.conversation
+        var titleParts = [chat.displayName]
+        if let service = conversation.serviceID { titleParts.append(service.replacingOccurrences(of: "_", with: " ")) }
+        titleParts.append(Catalogue.stage(conversation.stage))
+        if let intent = conversation.lastUnderstanding?.intent { titleParts.append(Catalogue.intent(intent)) }
+        drawBox(titleParts.joined(separator: " · "), into: &buffer, x: x, width: width, height: height)
+
+        let inner = width - 2
+        let rows = height - 2
+        guard rows > 0, inner > 10 else { return }
+        let authorWidth = 8
+        let prefixWidth = 5 + 1 + authorWidth + 1
+        let textWidth = inner - prefixWidth - 1
+        let citizenLabel = String(chat.displayName.split(separator: " ").first ?? "")
+
+        // Lines at the bottom that are not messages: typing indicator, new-message marker.
+        var footer: [(String, CellStyle)] = []
+        if let until = chat.typingUntil, until > state.now {
+            footer.append(("\(citizenLabel) \(Catalogue.Screen.typing)", CellStyle(role: Role.chatTyping)))
+        }
+        if chat.scrollBack > 0 && chat.newWhileScrolled {
+            footer.append((Catalogue.Screen.newMessages, CellStyle(role: Role.chatNew, bold: true)))
+        }
+        let messageRows = max(rows - footer.count, 0)
+
+        // Walk back from the newest message, wrapping only what can be seen.
+        var lines: [(prefix: String, text: String, role: String)] = []
+        let needed = messageRows + chat.scrollBack
+        var index = chat.messages.count - 1
+        while index >= 0, lines.count < needed {
+            let message = chat.messages[index]
+            let (author, role): (String, String) = switch message.author {
+            case .citizen: (citizenLabel, Role.chatCitizen)
+            case .officer: (Catalogue.Screen.you, Role.chatOfficer)
+            case .system: (Catalogue.Screen.system, Role.chatSystem)
+            }
+            let wrapped = WordWrap.lines(message.text, width: textWidth)
+            var block: [(String, String, String)] = []
+            for (number, line) in wrapped.enumerated() {
+                let prefix = number == 0
+                    ? "\(clock(message.time)) \(WordWrap.pad(author, width: authorWidth)) "
+                    : String(repeating: " ", count: prefixWidth)
+                block.append((prefix, line, role))
+            }
+            lines.insert(contentsOf: block, at: 0)
+            index -= 1
+        }
+        let end = max(lines.count - chat.scrollBack, min(lines.count, messageRows))
+        let start = max(0, end - messageRows)
+        for (row, line) in lines[start..<end].enumerated() {
+            let y = 1 + row
+            buffer.write(String(line.prefix.prefix(5)), x: x + 1, y: y, style: CellStyle(role: Role.chatTime))
+            buffer.write(String(line.prefix.dropFirst(5)), x: x + 6, y: y, style: CellStyle(role: line.role, bold: true))
+            buffer.write(line.text, x: x + 1 + prefixWidth, y: y, style: CellStyle(role: line.role), maxX: x + width - 1)
+        }
+        for (offset, item) in footer.enumerated() {
+            buffer.write(WordWrap.truncate(item.0, width: inner - 1), x: x + 2, y: 1 + messageRows + offset, style: item.1)
+        }
+    }
+
+    private func drawSuggestions(_ state: AppState, into buffer: inout CellBuffer, y: Int, width: Int) {
+        let base = CellStyle(role: Role.suggestion)
+        buffer.write(String(repeating: " ", count: width), x: 0, y: y, style: base)
+        let stage = state.selectedChat.map { Catalogue.stage($0.conversation.stage) } ?? ""
+        let label = " \(Catalogue.Screen.suggestions)\(stage.isEmpty ? "" : " · \(stage)") ▸ "
+        var column = buffer.write(label, x: 0, y: y, style: CellStyle(role: Role.suggestion, bold: true))
+        if state.hideSuggestions {
+            buffer.write(WordWrap.truncate(Catalogue.Screen.suggestionsHidden, width: width - column), x: column, y: y, style: base)
+            return
+        }
+        if state.suggestions.isEmpty {
+            buffer.write(WordWrap.truncate(Catalogue.Screen.noSuggestions, width: width - column), x: column, y: y, style: base)
+            return
+        }
+        if state.showWhy {
+            let chosen = state.suggestionIndex ?? 0
+            let suggestion = state.suggestions[min(chosen, state.suggestions.count - 1)]
+            let text = "\(Catalogue.Screen.why) \(min(chosen, state.suggestions.count - 1) + 1): \(suggestion.why)"
+            buffer.write(WordWrap.truncate(text, width: width - column), x: column, y: y, style: CellStyle(role: Role.suggestionSelected))
+            return
+        }
+        let count = state.suggestions.count
+        let each = max((width - column) / count, 6)
+        for (index, suggestion) in state.suggestions.enumerated() where column < width - 4 {
+            let selected = index == state.suggestionIndex
+            let number = "\(index + 1) "
+            column = buffer.write(number, x: column, y: y, style: CellStyle(role: Role.suggestionNumber, bold: true))
+            let room = min(each - DisplayWidth.of(number) - 1, width - column)
+            let style = selected ? CellStyle(role: Role.suggestionSelected, reverse: true) : base
+            column = buffer.write(WordWrap.truncate(suggestion.text, width: room), x: column, y: y, style: style)
+            column += 1
+        }
+    }
+
+    /// The input text wrapped to the line width, and where the cursor falls.
+    private func layoutInput(_ input: InputLine, width: Int) -> (lines: [String], cursorLine: Int, cursorColumn: Int) {
+        var lines: [String] = [""]
+        var column = 0
+        var cursor = (line: 0, column: 0)
+        for (index, character) in input.characters.enumerated() {
+            if index == input.cursor { cursor = (lines.count - 1, column) }
+            let columns = DisplayWidth.of(character)
+            if column + columns > width {
+                lines.append("")
+                column = 0
+                if index == input.cursor { cursor = (lines.count - 1, 0) }
+            }
+            lines[lines.count - 1].append(character)
+            column += columns
+        }
+        if input.cursor >= input.characters.count {
+            if column >= width {
+                lines.append("")
+                column = 0
+            }
+            cursor = (lines.count - 1, column)
+        }
+        return (lines, cursor.line, cursor.column)
+    }
+
+    private func drawInput(
+        _ layout: (lines: [String], cursorLine: Int, cursorColumn: Int), into buffer: inout CellBuffer, y: Int,
+        rows: Int, width: Int
+    ) -> (x: Int, y: Int) {
+        let style = CellStyle(role: Role.input)
+        // Longer drafts show the rows around the cursor.
+        let first = max(0, min(layout.cursorLine - rows + 1, layout.lines.count - rows))
+        for row in 0..<rows {
+            buffer.write(String(repeating: " ", count: width), x: 0, y: y + row, style: style)
+            buffer.write(row == 0 && first == 0 ? "> " : "  ", x: 0, y: y + row, style: CellStyle(role: Role.input, bold: true))
+            let lineIndex = first + row
+            if lineIndex < layout.lines.count {
+                buffer.write(layout.lines[lineIndex], x: 2, y: y + row, style: style)
+            }
+        }
+        return (2 + layout.cursorColumn, y + layout.cursorLine - first)
+    }
+
+    private func drawStatus(_ state: AppState, into buffer: inout CellBuffer, y: Int, width: Int) {
+        if state.confirmingQuit {
+            let style = CellStyle(role: Role.statusAlert, bold: true)
+            buffer.write(String(repeating: " ", count: width), x: 0, y: y, style: style)
+            buffer.write(WordWrap.truncate(" " + Catalogue.Screen.confirmQuit, width: width), x: 0, y: y, style: style)
+            return
+        }
+        let style = CellStyle(role: Role.status)
+        buffer.write(String(repeating: " ", count: width), x: 0, y: y, style: style)
+        let right = "\(Catalogue.Screen.counts(waiting: state.waitingCount, active: state.activeCount, done: state.doneCount)) · "
+            + "\(clock(state.now)) \(calendar.zoneAbbreviation(at: state.now)) "
+        let rightWidth = DisplayWidth.of(right)
+        buffer.write(WordWrap.truncate(" " + Catalogue.Screen.statusKeys, width: max(width - rightWidth - 1, 0)), x: 0, y: y, style: style)
+        buffer.write(right, x: max(width - rightWidth, 0), y: y, style: style)
+    }
+
+    private func drawHelp(into buffer: inout CellBuffer) {
+        let entries = Catalogue.Screen.help
+        let keyWidth = entries.map { DisplayWidth.of($0.key) }.max() ?? 0
+        let lines = entries.map { WordWrap.pad($0.key, width: keyWidth) + "  " + $0.action } + ["", Catalogue.Screen.helpFooter]
+        let contentWidth = min((lines.map { DisplayWidth.of($0) }.max() ?? 0), buffer.width - 6)
+        let boxWidth = contentWidth + 4
+        let boxHeight = min(lines.count + 2, buffer.height - 2)
+        let left = (buffer.width - boxWidth) / 2
+        let top = (buffer.height - boxHeight) / 2
+        let style = CellStyle(role: Role.help)
+        for row in 0..<boxHeight {
+            let y = top + row
+            let edge = row == 0 ? ("┌", "─", "┐") : row == boxHeight - 1 ? ("└", "─", "┘") : ("│", " ", "│")
+            buffer.write(edge.0 + String(repeating: edge.1, count: boxWidth - 2) + edge.2, x: left, y: y, style: style)
+        }
+        buffer.write(" \(Catalogue.Screen.helpTitle) ", x: left + 2, y: top, style: CellStyle(role: Role.help, bold: true))
+        for (row, line) in lines.prefix(boxHeight - 2).enumerated() {
+            buffer.write(WordWrap.truncate(line, width: contentWidth), x: left + 2, y: top + 1 + row, style: style)
+        }
+    }
+}
+
+extension String {
+    fileprivate func leftPadded(_ width: Int) -> String {
+        let columns = DisplayWidth.of(self)
+        return columns >= width ? self : String(repeating: " ", count: width - columns) + self
+    }
+}
