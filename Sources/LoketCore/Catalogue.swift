@@ -129,6 +129,7 @@ extension Catalogue {
         public static func citizenLabel(_ number: Int) -> String { "Warga \(number)" }
         public static let you = "Anda"
         public static let system = "Sistem"
+        public static func intentLabel(_ intent: String) -> String { "maksud: \(intent)" }
         public static let noConversation = "Belum ada percakapan. Warga akan segera datang…"
         public static let typing = "sedang mengetik…"
         public static let newMessages = "▼ pesan baru"

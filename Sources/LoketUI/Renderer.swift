@@ -169,7 +169,7 @@ public struct Renderer: Sendable {
         var titleParts = [chat.displayName]
         if let service = conversation.serviceID { titleParts.append(service.replacingOccurrences(of: "_", with: " ")) }
         titleParts.append(Catalogue.stage(conversation.stage))
-        if let intent = conversation.lastUnderstanding?.intent { titleParts.append(Catalogue.intent(intent)) }
+        if let intent = conversation.lastUnderstanding?.intent { titleParts.append(Catalogue.Screen.intentLabel(Catalogue.intent(intent))) }
         drawBox(titleParts.joined(separator: " · "), into: &buffer, x: x, width: width, height: height)
 
         let inner = width - 2

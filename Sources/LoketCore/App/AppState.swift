@@ -291,6 +291,12 @@ public struct AppState: Sendable {
         return index
     }
 
+    /// The citizen in chat `index` is writing (the typing indicator shows until `until`).
+    public mutating func setTyping(chat index: Int, until: Date) {
+        guard chats.indices.contains(index) else { return }
+        chats[index].typingUntil = until
+    }
+
     /// A citizen message arrives in chat `index`.
     public mutating func receive(_ text: String, chat index: Int, engine: Engine) {
         guard chats.indices.contains(index) else { return }
@@ -314,7 +320,7 @@ public struct AppState: Sendable {
                 let index = addCitizen(name: name, honorific: honorific, priority: priority, engine: engine)
                 assert(index == chat, "simulator and app number chats alike")
             case .typing(let chat, let until):
-                if chats.indices.contains(chat) { chats[chat].typingUntil = until }
+                setTyping(chat: chat, until: until)
             case .say(let chat, let text):
                 receive(text, chat: chat, engine: engine)
             case .leave(let chat):
