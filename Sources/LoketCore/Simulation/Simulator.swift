@@ -112,6 +112,11 @@ public struct Simulator: Sendable {
             }
         } else if citizen.pending.isEmpty {
             citizen.misses += 1
+            // Asked five times and never answered: the citizen gives up.
+            if citizen.misses > 5 {
+                citizens[chat] = nil
+                return [.leave(chat: chat)]
+            }
             // The citizen reads the reply, waits a little in case more is coming, then asks again.
             let lines = citizen.misses >= 3
                 ? Catalogue.CitizenLines.impatient

@@ -183,7 +183,8 @@ public struct EntityExtractor: Sendable {
 
     // MARK: Names
 
-    /// Runs of letters (and ' or -) in the raw text, case kept; scalar-based, as this runs on most messages.
+    /// Runs of letters (and ' or -) in the raw text, case kept, with "." for punctuation; scalar-based, as
+    /// this runs on most messages.
     private static func letterWords(_ raw: String) -> [String] {
         var words: [String] = []
         var current = String.UnicodeScalarView()
@@ -193,10 +194,14 @@ public struct EntityExtractor: Sendable {
                 : scalar.properties.isAlphabetic
             if isLetter {
                 current.append(scalar)
-            } else if !current.isEmpty {
+                continue
+            }
+            if !current.isEmpty {
                 words.append(String(current))
                 current = String.UnicodeScalarView()
             }
+            // A sentence break ends a name: "… STR saya. Rekomendasi …" introduces nobody.
+            if ".,!?;:\n".unicodeScalars.contains(scalar) { words.append(".") }
         }
         if !current.isEmpty { words.append(String(current)) }
         return words

@@ -16,8 +16,8 @@ struct IntentRecognizer: Sendable {
     let classifier: TextClassifier<Intent>
     /// Keyword phrases by first word, with the label index they support.
     private let keywords: [String: [(phrase: [String], label: Int)]]
-    /// Rank of each label in `priority` (lower leads).
-    private let ranks: [Int]
+    /// Weight of each label (see `weights`).
+    private let labelWeights: [Double]
     private let unknownLabel: Int?
     /// Labels of intents that carry no request of their own (greetings, thanks, yes and no, goodbyes).
     private let socialLabels: Set<Int>
@@ -26,10 +26,12 @@ struct IntentRecognizer: Sendable {
     let exampleWords: Set<String>
 
     /// When a message carries several intents, the one that asks for action leads ("Selamat pagi, saya mau
-    /// mengurus izin usaha" is a service request; "Tidak, itu saja. Terima kasih" is a no to "anything else?").
-    static let priority: [Intent] = [
-        .complaint, .askStatus, .askRequirements, .askDuration, .askCost, .askHours, .askLocation, .requestService,
-        .provideDocuments, .provideInfo, .deny, .confirm, .goodbye, .thanks, .greet, .unknown,
+    /// mengurus izin usaha" is a service request; "Tidak, itu saja. Terima kasih" is a no to "anything else?"):
+    /// each clause's confidence is weighed by how much its intent asks of the officer.
+    static let weights: [Intent: Double] = [
+        .complaint: 1.1, .askStatus: 1.05, .askRequirements: 1.05, .askDuration: 1.05, .askCost: 1.05,
+        .askHours: 1.05, .askLocation: 1.05, .requestService: 1, .provideDocuments: 1, .provideInfo: 0.95,
+        .deny: 0.6, .goodbye: 0.55, .thanks: 0.52, .confirm: 0.5, .greet: 0.4, .unknown: 0,
     ]
 
     /// How much a keyword found in a clause adds to its intent before renormalising.
@@ -53,8 +55,8 @@ struct IntentRecognizer: Sendable {
         }
         self.classifier = classifier
         self.keywords = keywords
-        // Script-defined intents rank with the questions: they were added to be answered.
-        ranks = classifier.labels.map { Self.priority.firstIndex(of: $0) ?? 3 }
+        // Script-defined intents weigh like questions: they were added to be answered.
+        labelWeights = classifier.labels.map { Self.weights[$0] ?? 1.05 }
         unknownLabel = classifier.labels.firstIndex(of: .unknown)
         socialLabels = Set([Intent.greet, .thanks, .confirm, .deny, .goodbye].compactMap { classifier.labels.firstIndex(of: $0) })
         self.threshold = threshold
@@ -95,8 +97,8 @@ struct IntentRecognizer: Sendable {
             .map { (intent: classifier.labels[$0.offset], confidence: $0.element) }
             .sorted { $0.confidence != $1.confidence ? $0.confidence > $1.confidence : $0.intent < $1.intent }
         let confident = leaders.filter { $0.confidence >= threshold && $0.label != unknownLabel }
-        let primary = confident.min { lhs, rhs in
-            ranks[lhs.label] != ranks[rhs.label] ? ranks[lhs.label] < ranks[rhs.label] : lhs.confidence > rhs.confidence
+        let primary = confident.max { lhs, rhs in
+            lhs.confidence * labelWeights[lhs.label] < rhs.confidence * labelWeights[rhs.label]
         }
         guard let primary else {
             let unknownConfidence = 1 - (ranked.first { $0.intent != .unknown }?.confidence ?? 0)

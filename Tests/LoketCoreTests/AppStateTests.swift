@@ -1,0 +1,222 @@
+import Foundation
+import Testing
+
+@testable import LoketCore
+
+@Suite("Counter screen state")
+struct AppStateTests {
+    let engine: Engine
+    let scenarios: [Scenario]
+    static let start = Date(timeIntervalSince1970: 1_796_000_400)
+
+    init() throws {
+        engine = Engine(script: try ScriptLoader.loadDefault())
+        scenarios = try ScenarioLoader.loadDefault()
+    }
+
+    private func state(seed: UInt64 = 1, scenarios: [Scenario]? = nil, maximum: Int? = nil) -> AppState {
+        let simulator = Simulator(
+            scenarios: scenarios ?? self.scenarios, seed: seed, start: Self.start, meanArrivalSeconds: 60,
+            maximumCitizens: maximum)
+        return AppState(now: Self.start, width: 100, height: 30, simulator: simulator)
+    }
+
+    private func tick(_ state: inout AppState, seconds: Int) {
+        for _ in 0..<seconds { _ = state.update(.tick(state.now.addingTimeInterval(1)), engine: engine) }
+    }
+
+    private func press(_ state: inout AppState, _ keys: Key...) -> [AppEffect] {
+        keys.flatMap { state.update(.key($0), engine: engine) }
+    }
+
+    /// A diligent trainee: whenever a citizen waits, answer with the top suggestion after a few seconds.
+    private func playShift(seed: UInt64, minutes: Int, maximum: Int) -> AppState {
+        var state = state(seed: seed, maximum: maximum)
+        for _ in 0..<(minutes * 60) {
+            tick(&state, seconds: 1)
+            if let index = state.order.first(where: { state.chats[$0].waitingSince.map { state.now.timeIntervalSince($0) >= 5 } ?? false }) {
+                while state.selected != index { _ = press(&state, .control("n")) }
+                _ = press(&state, .tab, .enter)
+            }
+        }
+        return state
+    }
+
+    @Test func scenariosCoverTheRequiredCitizens() {
+        let ids = Set(scenarios.map(\.id))
+        #expect(scenarios.count >= 9)
+        for id in ["reference", "documents_incomplete", "complaint", "information", "status_check", "angry",
+                   "formal_elderly", "young_slang", "investor"] {
+            #expect(ids.contains(id), "missing scenario \(id)")
+        }
+    }
+
+    @Test func aSeededShiftIsReproducibleAndADiligentTraineeFinishesIt() {
+        let first = playShift(seed: 42, minutes: 20, maximum: 6)
+        let again = playShift(seed: 42, minutes: 20, maximum: 6)
+        #expect(first.chats.count == 6)
+        #expect(first.chats.map { $0.messages.map(\.text) } == again.chats.map { $0.messages.map(\.text) })
+        #expect(first.chats.map(\.status) == again.chats.map(\.status))
+        // Answering every citizen with the engine's top suggestion carries every scenario through.
+        #expect(first.chats.allSatisfy { $0.status == .finished }, "\(first.chats.map { ($0.displayName, $0.status, $0.messages.last?.text ?? "") })")
+        #expect(first.doneCount == 6 && first.order.isEmpty)
+        let other = playShift(seed: 7, minutes: 20, maximum: 6)
+        #expect(other.chats.map { $0.messages.first?.text } != first.chats.map { $0.messages.first?.text })
+    }
+
+    @Test func theReferenceCitizenFollowsTheModelDialogue() throws {
+        let reference = try #require(scenarios.first { $0.id == "reference" })
+        var state = state(scenarios: [reference], maximum: 1)
+        tick(&state, seconds: 10)
+        #expect(state.chats.first?.messages.first?.text.hasPrefix("Selamat pagi") == true)
+        #expect(state.chats.first?.displayName == "Budi Santoso")
+        var sent: [ReplyKind] = []
+        for _ in 0..<6 {
+            guard let top = state.suggestions.first else { break }
+            sent.append(top.kind)
+            _ = press(&state, .tab, .enter)
+            tick(&state, seconds: 30)
+        }
+        #expect(sent == [.greeting, .askDocuments, .checkDocuments, .documentsComplete, .receipt, .farewell])
+        #expect(state.chats[0].status == .finished)
+        #expect(state.chats[0].messages.last?.text == Catalogue.Screen.citizenFinished)
+    }
+
+    @Test func aReplyThatMissesMakesTheCitizenAskAgain() throws {
+        let information = try #require(scenarios.first { $0.id == "information" })
+        var state = state(scenarios: [information], maximum: 1)
+        tick(&state, seconds: 15)
+        let asked = state.chats[0].messages.count
+        for character in "Silakan datang saja" { _ = press(&state, .character(character)) }
+        _ = press(&state, .enter)
+        tick(&state, seconds: 40)
+        let messages = state.chats[0].messages
+        #expect(messages.count == asked + 2)
+        #expect(messages.last?.author == .citizen)
+        #expect(Catalogue.CitizenLines.retries.contains(messages.last?.text ?? ""))
+        #expect(state.chats[0].waitingSince != nil)
+    }
+
+    @Test func silenceBringsNudgesThenTheCitizenLeaves() throws {
+        let angry = try #require(scenarios.first { $0.id == "angry" })
+        var state = state(scenarios: [angry], maximum: 1)
+        tick(&state, seconds: 20)
+        #expect(state.chats[0].priority)
+        tick(&state, seconds: 70)
+        #expect(state.chats[0].messages.last?.text == Catalogue.CitizenLines.nudges[0])
+        tick(&state, seconds: 200)
+        #expect(state.chats[0].status == .left)
+        #expect(state.chats[0].messages.last?.text == Catalogue.Screen.citizenLeft)
+        #expect(state.order.isEmpty)
+    }
+
+    @Test func typingShowsUntilTheMessageArrives() {
+        var state = state(maximum: 1)
+        tick(&state, seconds: 2)
+        #expect(state.chats.count == 1)
+        #expect(state.chats[0].typingUntil != nil)
+        #expect(state.chats[0].messages.isEmpty)
+        tick(&state, seconds: 20)
+        #expect(state.chats[0].typingUntil == nil)
+        #expect(state.chats[0].messages.count == 1)
+    }
+
+    @Test func tabCyclesSuggestionsAndEnterSends() {
+        var state = AppState(now: Self.start, width: 100, height: 30, simulator: nil)
+        let index = state.addCitizen(name: "Ani", honorific: .ibu, priority: false, engine: engine)
+        state.receive("mau urus nib", chat: index, engine: engine)
+        _ = press(&state, .tab)
+        #expect(state.input.text == state.suggestions[0].text)
+        _ = press(&state, .tab)
+        #expect(state.input.text == state.suggestions[1].text)
+        _ = press(&state, .backTab)
+        #expect(state.input.text == state.suggestions[0].text)
+        let sent = state.input.text
+        _ = press(&state, .enter)
+        #expect(state.chats[index].messages.last?.author == .officer)
+        #expect(state.chats[index].messages.last?.text == sent)
+        #expect(state.chats[index].conversation.stage == .documentsRequested)
+        #expect(state.chats[index].waitingSince == nil)
+        #expect(state.input.isEmpty)
+        _ = press(&state, .up)
+        #expect(state.input.text == sent, "history recalls the sent line")
+    }
+
+    @Test func draftsSurviveSwitchingConversations() {
+        var state = AppState(now: Self.start, width: 100, height: 30, simulator: nil)
+        let first = state.addCitizen(name: "Ani", honorific: nil, priority: false, engine: engine)
+        let second = state.addCitizen(name: "Budi", honorific: nil, priority: false, engine: engine)
+        state.receive("halo", chat: first, engine: engine)
+        state.receive("halo", chat: second, engine: engine)
+        for character in "Draf untuk Ani 🙏" { _ = press(&state, .character(character)) }
+        _ = press(&state, .control("n"))
+        #expect(state.selected == second)
+        #expect(state.input.isEmpty)
+        for character in "untuk Budi" { _ = press(&state, .character(character)) }
+        _ = press(&state, .control("p"))
+        #expect(state.input.text == "Draf untuk Ani 🙏")
+        _ = press(&state, .control("p"))
+        #expect(state.input.text == "untuk Budi")
+    }
+
+    @Test func quitAsksFirstWhenDraftsAreUnsent() {
+        var state = AppState(now: Self.start, width: 100, height: 30, simulator: nil)
+        #expect(press(&state, .function(10)) == [.quit])
+        let index = state.addCitizen(name: "Ani", honorific: nil, priority: false, engine: engine)
+        state.receive("halo", chat: index, engine: engine)
+        _ = press(&state, .character("1"))
+        #expect(press(&state, .function(10)).isEmpty)
+        #expect(state.confirmingQuit)
+        #expect(press(&state, .character("n")).isEmpty)
+        #expect(!state.confirmingQuit)
+        #expect(state.input.text == "1", "digits are text and the draft is intact")
+        #expect(press(&state, .control("c")).isEmpty)
+        #expect(press(&state, .character("y")) == [.quit])
+        #expect(state.update(.inputClosed, engine: engine) == [.quit])
+    }
+
+    @Test func inputLineEditsByGrapheme() {
+        var line = InputLine("kopi ☕ susu")
+        line.moveLeft(); line.moveLeft(); line.moveLeft(); line.moveLeft(); line.moveLeft()
+        line.deleteBackward()
+        #expect(line.text == "kopi  susu")
+        line.insert("🇮🇩")
+        #expect(line.text == "kopi 🇮🇩 susu")
+        line.moveEnd()
+        line.deleteWordBackward()
+        #expect(line.text == "kopi 🇮🇩 ")
+        line.moveHome()
+        line.deleteForward()
+        #expect(line.text == "opi 🇮🇩 ")
+        line.moveEnd()
+        line.insert("e")
+        line.insert("\u{301}")
+        #expect(line.characters.last == "é")
+        #expect(line.cursor == line.characters.count)
+        line.moveLeft()
+        line.deleteToStart()
+        #expect(line.text == "é")
+    }
+
+    @Test func lettersAndDigitsAlwaysGoToTheInputLine() {
+        var state = AppState(now: Self.start, width: 100, height: 30, simulator: nil)
+        let index = state.addCitizen(name: "Ani", honorific: nil, priority: false, engine: engine)
+        state.receive("halo", chat: index, engine: engine)
+        for character in "q1 23 nNpP" { _ = press(&state, .character(character)) }
+        #expect(state.input.text == "q1 23 nNpP")
+        #expect(state.selected == index)
+    }
+
+    @Test func badScenarioFilesNameLineAndKey() {
+        do {
+            _ = try ScenarioLoader.parse("[[scenario]]\nid = \"x\"\n[[scenario.step]]\nsay = \"halo\"\nexpect = [\"dance\"]\n", source: "s.toml")
+            Issue.record("accepted an unknown reply kind")
+        } catch {
+            #expect(error.file == "s.toml")
+            #expect(error.line == 5)
+            #expect(error.key == "scenario.x.step.expect")
+        }
+        #expect(throws: DataFileError.self) { try ScenarioLoader.parse("[[scenario]]\nid = \"x\"\n", source: "s.toml") }
+        #expect(throws: DataFileError.self) { try ScenarioLoader.parse("scenario = 1", source: "s.toml") }
+    }
+}
