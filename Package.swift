@@ -32,6 +32,8 @@ let package = Package(
         .executableTarget(name: "loket-bench", dependencies: ["LoketCore"]),
         .testTarget(name: "LoketCoreTests", dependencies: ["LoketCore"]),
         .testTarget(name: "LoketUITests", dependencies: ["LoketUI"]),
+        // Drives the real binary in tmux; depends on the executable so `swift test` builds it first.
+        .testTarget(name: "LoketEndToEndTests", dependencies: ["loket"]),
     ],
     swiftLanguageModes: [.v6]
 )

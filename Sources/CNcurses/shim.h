@@ -51,6 +51,10 @@ static void loket_restore_and_reraise(int signal_number) {
 
 /// On SIGTERM, SIGHUP, SIGINT, SIGQUIT and crash signals the terminal is restored before the process ends.
 static inline void loket_install_signal_handlers(void) {
+    // A parent may have blocked signals (test runners, some supervisors); resize and Ctrl-C must get through.
+    sigset_t none;
+    sigemptyset(&none);
+    sigprocmask(SIG_SETMASK, &none, NULL);
     int signals[] = {SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP};
     for (unsigned i = 0; i < sizeof signals / sizeof signals[0]; i++) {
         signal(signals[i], loket_restore_and_reraise);

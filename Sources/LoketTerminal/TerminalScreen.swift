@@ -19,6 +19,7 @@ public final class TerminalScreen {
     private var pairs: [PairKey: Int16] = [:]
     private var quickErrors = 0
     private var closed = false
+    private let inputTimeoutMilliseconds: Int32
 
     private struct PairKey: Hashable {
         var foreground: Int
@@ -36,6 +37,7 @@ public final class TerminalScreen {
         }
         self.screen = screen
         self.theme = theme
+        self.inputTimeoutMilliseconds = inputTimeoutMilliseconds
         set_term(screen)
         loket_install_signal_handlers()
         raw()
@@ -79,12 +81,15 @@ public final class TerminalScreen {
         case KEY_CODE_YES:
             quickErrors = 0
             if Int32(character) == KEY_RESIZE {
+                // The terminal may have reflowed or scrolled what it showed; repaint everything, not a diff.
+                clearok(loket_stdscr(), true)
                 let size = self.size
                 return .resize(width: size.width, height: size.height)
             }
             return Self.functionKey(Int32(character)).map(TerminalInput.key) ?? .timeout
         case OK:
             quickErrors = 0
+            if character == 27 { return .key(readEscapeSequence()) }
             return Self.textKey(UInt32(character)).map(TerminalInput.key) ?? .timeout
         default:
             // At end of file wget_wch fails at once, forever; a real timeout takes the full wait.
@@ -97,6 +102,33 @@ public final class TerminalScreen {
             return .timeout
         }
     }
+
+    /// Decodes an escape sequence ncurses left undecoded because the terminal description lacks it (F10 on
+    /// vt100, F1 on the Linux console); a lone Esc is the Escape key.
+    private func readEscapeSequence() -> Key {
+        wtimeout(loket_stdscr(), 30)
+        defer { wtimeout(loket_stdscr(), inputTimeoutMilliseconds) }
+        var sequence = ""
+        var character: wint_t = 0
+        while sequence.count < 6, wget_wch(loket_stdscr(), &character) == OK, let scalar = Unicode.Scalar(UInt32(character)) {
+            sequence.unicodeScalars.append(scalar)
+            if sequence.count > 1, scalar == "~" || (scalar.properties.isAlphabetic && sequence != "[[" && sequence != "O") {
+                break
+            }
+        }
+        return Self.escapeSequences[sequence] ?? .escape
+    }
+
+    static let escapeSequences: [String: Key] = [
+        "OP": .function(1), "OQ": .function(2), "OR": .function(3), "OS": .function(4),
+        "[11~": .function(1), "[12~": .function(2), "[13~": .function(3), "[14~": .function(4), "[15~": .function(5),
+        "[17~": .function(6), "[18~": .function(7), "[19~": .function(8), "[20~": .function(9), "[21~": .function(10),
+        "[23~": .function(11), "[24~": .function(12),
+        "[[A": .function(1), "[[B": .function(2), "[[C": .function(3), "[[D": .function(4), "[[E": .function(5),
+        "[A": .up, "[B": .down, "[C": .right, "[D": .left, "OA": .up, "OB": .down, "OC": .right, "OD": .left,
+        "[H": .home, "[F": .end, "OH": .home, "OF": .end, "[1~": .home, "[4~": .end, "[7~": .home, "[8~": .end,
+        "[5~": .pageUp, "[6~": .pageDown, "[3~": .delete, "[Z": .backTab,
+    ]
 
     static func textKey(_ value: UInt32) -> Key? {
         switch value {

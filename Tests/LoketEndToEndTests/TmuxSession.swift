@@ -1,0 +1,135 @@
+import Foundation
+import Testing
+
+/// A tmux server of its own running one shell window, for driving the real `loket` binary like a person would.
+/// Every wait polls `capture-pane` until the text appears or a deadline passes; nothing sleeps blindly.
+final class TmuxSession {
+    let socket = "loket-e2e-\(UUID().uuidString.prefix(8))"
+    let binary: String
+
+    init(width: Int, height: Int, environment: [String: String] = [:]) throws {
+        binary = try Self.loketBinary()
+        var exports = "export PS1='PROMPT$ ' TERM=\(environment["TERM"] ?? "xterm-256color");"
+        for (key, value) in environment where key != "TERM" { exports += " export \(key)='\(value)';" }
+        try run(["new-session", "-d", "-x", "\(width)", "-y", "\(height)", "-s", "e2e",
+                 "env -i HOME=\(NSTemporaryDirectory()) PATH=/usr/bin:/bin LANG=C.UTF-8 bash --norc --noprofile"])
+        try run(["set-option", "-t", "e2e", "status", "off"])
+        // The status line is off, but the window keeps the size asked for only if told so.
+        try run(["resize-window", "-t", "e2e", "-x", "\(width)", "-y", "\(height)"])
+        try send(literal: exports + " clear")
+        try send(keys: "Enter")
+        try waitFor("PROMPT$")
+    }
+
+    deinit {
+        _ = try? run(["kill-server"])
+    }
+
+    /// The built `loket` next to the test bundle (`swift test` builds it because this target depends on it).
+    static func loketBinary() throws -> String {
+        let runner = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+        var directory = runner.deletingLastPathComponent()
+        for _ in 0..<4 {
+            let candidate = directory.appendingPathComponent("loket").path
+            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
+            directory = directory.deletingLastPathComponent()
+        }
+        let fallback = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent(".build/debug/loket").path
+        guard FileManager.default.isExecutableFile(atPath: fallback) else {
+            throw E2EError(message: "loket binary not found near \(runner.path); run `swift build` first")
+        }
+        return fallback
+    }
+
+    @discardableResult
+    func run(_ arguments: [String]) throws -> String {
+        let result = try Self.spawn(["tmux", "-u", "-L", socket] + arguments)
+        if result.status != 0, arguments.first != "kill-server" {
+            throw E2EError(message: "tmux \(arguments.joined(separator: " ")) failed: \(result.output)")
+        }
+        return result.output
+    }
+
+    /// Runs a command and waits for it with posix_spawn and waitpid. Output goes to a file, not a pipe: the tmux
+    /// server that new-session starts inherits it and would hold a pipe open for ever.
+    static func spawn(_ arguments: [String], environment: [String: String]? = nil, stdinNull: Bool = true)
+        throws -> (status: Int32, output: String)
+    {
+        let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("loket-e2e-\(UUID().uuidString)").path
+        defer { try? FileManager.default.removeItem(atPath: outputPath) }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        let environmentList = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
+        var pid: pid_t = 0
+        let argv = arguments.map { strdup($0) } + [nil]
+        let envp = environmentList.map { strdup($0) } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        // The test runner's threads block signals; a child must start with none blocked and default handlers,
+        // or tmux and loket never see SIGWINCH and SIGHUP.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        var all = sigset_t()
+        sigfillset(&all)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setsigdefault(&attributes, &all)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        let spawned = posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp)
+        guard spawned == 0 else { throw E2EError(message: "cannot start \(arguments[0]): error \(spawned)") }
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
+        // WIFEXITED / WEXITSTATUS by hand: the macros do not import.
+        let exitStatus = (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+        return (exitStatus, output)
+    }
+
+    func send(literal text: String) throws { try run(["send-keys", "-t", "e2e", "-l", text]) }
+
+    func send(keys: String...) throws { try run(["send-keys", "-t", "e2e"] + keys) }
+
+    func capture() throws -> String { try run(["capture-pane", "-p", "-t", "e2e"]) }
+
+    func resize(width: Int, height: Int) throws {
+        try run(["resize-window", "-t", "e2e", "-x", "\(width)", "-y", "\(height)"])
+    }
+
+    /// Starts loket in the shell; its exit code is printed after it ends.
+    func start(_ arguments: String) throws {
+        try send(literal: "\(binary) \(arguments); echo \"EXIT=$?\"")
+        try send(keys: "Enter")
+    }
+
+    /// Polls the screen until `predicate` holds, failing with the last screen after `timeout` seconds.
+    @discardableResult
+    func waitFor(timeout: TimeInterval = 20, _ description: String = "", _ predicate: (String) -> Bool) throws -> String {
+        let deadline = Date().addingTimeInterval(timeout)
+        var screen = ""
+        while Date() < deadline {
+            screen = try capture()
+            if predicate(screen) { return screen }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        throw E2EError(message: "timed out waiting for \(description); screen was:\n\(screen)")
+    }
+
+    @discardableResult
+    func waitFor(_ text: String, timeout: TimeInterval = 20) throws -> String {
+        try waitFor(timeout: timeout, "\"\(text)\"") { $0.contains(text) }
+    }
+}
+
+struct E2EError: Error, CustomStringConvertible {
+    var message: String
+    var description: String { message }
+}
