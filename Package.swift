@@ -29,7 +29,7 @@ let package = Package(
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
-        .executableTarget(name: "loket-bench", dependencies: ["LoketCore"]),
+        .executableTarget(name: "loket-bench", dependencies: ["LoketCore", "LoketUI"]),
         .testTarget(name: "LoketCoreTests", dependencies: ["LoketCore"]),
         .testTarget(name: "LoketUITests", dependencies: ["LoketUI"]),
         // Drives the real binary in tmux; depends on the executable so `swift test` builds it first.

@@ -1,10 +1,10 @@
 /// How a cell is drawn: a theme role resolved later by the terminal backend, plus emphasis.
 public struct CellStyle: Hashable, Sendable {
-    public var role: String
+    public var role: Role
     public var bold: Bool
     public var reverse: Bool
 
-    public init(role: String = "text", bold: Bool = false, reverse: Bool = false) {
+    public init(role: Role = .text, bold: Bool = false, reverse: Bool = false) {
         self.role = role
         self.bold = bold
         self.reverse = reverse
@@ -48,6 +48,15 @@ public struct CellBuffer: Sendable, Equatable {
         let limit = min(maxX ?? width, width)
         guard y >= 0, y < height else { return x }
         var column = x
+        // Most text on screen is ASCII: take it byte by byte, with no grapheme breaking or width look-ups.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) {
+            for byte in text.utf8 {
+                if column >= limit { return limit }
+                if column >= 0 { put(Character(Unicode.Scalar(byte)), x: column, y: y, style: style) }
+                column += 1
+            }
+            return column
+        }
         for character in text {
             let columns = DisplayWidth.of(character)
             if columns == 0 { continue }
@@ -64,6 +73,12 @@ public struct CellBuffer: Sendable, Equatable {
             column += columns
         }
         return column
+    }
+
+    /// Writes `count` copies of a one-column character (borders, blank rows) from column `x`.
+    public mutating func fill(_ character: Character, count: Int, x: Int, y: Int, style: CellStyle = .plain) {
+        guard y >= 0, y < height else { return }
+        for column in max(x, 0)..<min(x + count, width) { put(character, x: column, y: y, style: style) }
     }
 
     private mutating func put(_ character: Character, x: Int, y: Int, style: CellStyle) {

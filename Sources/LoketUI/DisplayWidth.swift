@@ -1,7 +1,12 @@
 /// Terminal column widths of grapheme clusters: 2 for wide East Asian characters and emoji, 0 for controls.
 public enum DisplayWidth {
     public static func of(_ character: Character) -> Int {
+        // Most of a frame is ASCII and box drawing: answer those without Unicode property look-ups.
+        if let ascii = character.asciiValue { return ascii < 0x20 || ascii == 0x7F ? 0 : 1 }
         let scalars = character.unicodeScalars
+        if scalars.count == 1, let only = scalars.first, (0x2500...0x257F).contains(only.value) || (0xA0...0x2FF).contains(only.value) {
+            return 1
+        }
         guard let first = scalars.first else { return 0 }
         if first.value < 0x20 || (0x7F..<0xA0).contains(first.value) { return 0 }
         // An emoji presentation selector or a multi-scalar emoji sequence draws as one wide glyph.

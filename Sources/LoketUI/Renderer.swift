@@ -1,35 +1,29 @@
 import Foundation
 import LoketCore
 
-/// Theme role names used by the panes; themes give each a colour.
-public enum Role {
-    public static let text = "text"
-    public static let border = "border"
-    public static let title = "title"
-    public static let queueSelected = "queue.selected"
-    public static let queueWarn = "queue.sla_warn"
-    public static let queueBreach = "queue.sla_breach"
-    public static let queuePriority = "queue.priority"
-    public static let queueUnread = "queue.unread"
-    public static let chatTime = "chat.time"
-    public static let chatCitizen = "chat.citizen"
-    public static let chatOfficer = "chat.officer"
-    public static let chatSystem = "chat.system"
-    public static let chatTyping = "chat.typing"
-    public static let chatNew = "chat.new"
-    public static let suggestion = "suggestion"
-    public static let suggestionSelected = "suggestion.selected"
-    public static let suggestionNumber = "suggestion.number"
-    public static let input = "input"
-    public static let status = "status"
-    public static let statusAlert = "status.alert"
-    public static let help = "help"
-
-    public static let all = [
-        text, border, title, queueSelected, queueWarn, queueBreach, queuePriority, queueUnread, chatTime, chatCitizen,
-        chatOfficer, chatSystem, chatTyping, chatNew, suggestion, suggestionSelected, suggestionNumber, input, status,
-        statusAlert, help,
-    ]
+/// What a cell shows, named the way themes refer to it; themes give each a colour.
+public enum Role: String, CaseIterable, Sendable {
+    case text = "text"
+    case border = "border"
+    case title = "title"
+    case queueSelected = "queue.selected"
+    case queueWarn = "queue.sla_warn"
+    case queueBreach = "queue.sla_breach"
+    case queuePriority = "queue.priority"
+    case queueUnread = "queue.unread"
+    case chatTime = "chat.time"
+    case chatCitizen = "chat.citizen"
+    case chatOfficer = "chat.officer"
+    case chatSystem = "chat.system"
+    case chatTyping = "chat.typing"
+    case chatNew = "chat.new"
+    case suggestion = "suggestion"
+    case suggestionSelected = "suggestion.selected"
+    case suggestionNumber = "suggestion.number"
+    case input = "input"
+    case status = "status"
+    case statusAlert = "status.alert"
+    case help = "help"
 }
 
 /// A drawn frame: the cells and where the terminal cursor goes (the input line's insertion point).
@@ -95,12 +89,16 @@ public struct Renderer: Sendable {
     private func drawBox(_ title: String, into buffer: inout CellBuffer, x: Int, width: Int, height: Int) {
         let border = CellStyle(role: Role.border)
         guard width >= 2, height >= 2 else { return }
-        buffer.write("┌" + String(repeating: "─", count: width - 2) + "┐", x: x, y: 0, style: border)
+        buffer.fill("┌", count: 1, x: x, y: 0, style: border)
+        buffer.fill("─", count: width - 2, x: x + 1, y: 0, style: border)
+        buffer.fill("┐", count: 1, x: x + width - 1, y: 0, style: border)
         for row in 1..<(height - 1) {
-            buffer.write("│", x: x, y: row, style: border)
-            buffer.write("│", x: x + width - 1, y: row, style: border)
+            buffer.fill("│", count: 1, x: x, y: row, style: border)
+            buffer.fill("│", count: 1, x: x + width - 1, y: row, style: border)
         }
-        buffer.write("└" + String(repeating: "─", count: width - 2) + "┘", x: x, y: height - 1, style: border)
+        buffer.fill("└", count: 1, x: x, y: height - 1, style: border)
+        buffer.fill("─", count: width - 2, x: x + 1, y: height - 1, style: border)
+        buffer.fill("┘", count: 1, x: x + width - 1, y: height - 1, style: border)
         let label = WordWrap.truncate(" \(title) ", width: width - 4)
         buffer.write(label, x: x + 1, y: 0, style: CellStyle(role: Role.title, bold: true))
     }
@@ -124,7 +122,7 @@ public struct Renderer: Sendable {
             let nameWidth = inner - 2 - rightWidth
             let base = isSelected ? CellStyle(role: Role.queueSelected, bold: true) : CellStyle(role: Role.text)
             let y = row + 1
-            buffer.write(String(repeating: " ", count: inner), x: x + 1, y: y, style: base)
+            buffer.fill(" ", count: inner, x: x + 1, y: y, style: base)
             buffer.write(isSelected ? "▶ " : "  ", x: x + 1, y: y, style: base)
             buffer.write(WordWrap.pad(chat.displayName, width: nameWidth), x: x + 3, y: y, style: base)
             var column = x + 3 + nameWidth
@@ -191,18 +189,18 @@ public struct Renderer: Sendable {
         let messageRows = max(rows - footer.count, 0)
 
         // Walk back from the newest message, wrapping only what can be seen.
-        var lines: [(prefix: String, text: String, role: String)] = []
+        var lines: [(prefix: String, text: String, role: Role)] = []
         let needed = messageRows + chat.scrollBack
         var index = chat.messages.count - 1
         while index >= 0, lines.count < needed {
             let message = chat.messages[index]
-            let (author, role): (String, String) = switch message.author {
+            let (author, role): (String, Role) = switch message.author {
             case .citizen: (citizenLabel, Role.chatCitizen)
             case .officer: (Catalogue.Screen.you, Role.chatOfficer)
             case .system: (Catalogue.Screen.system, Role.chatSystem)
             }
             let wrapped = WordWrap.lines(message.text, width: textWidth)
-            var block: [(String, String, String)] = []
+            var block: [(String, String, Role)] = []
             for (number, line) in wrapped.enumerated() {
                 let prefix = number == 0
                     ? "\(clock(message.time)) \(WordWrap.pad(author, width: authorWidth)) "
@@ -227,7 +225,7 @@ public struct Renderer: Sendable {
 
     private func drawSuggestions(_ state: AppState, into buffer: inout CellBuffer, y: Int, width: Int) {
         let base = CellStyle(role: Role.suggestion)
-        buffer.write(String(repeating: " ", count: width), x: 0, y: y, style: base)
+        buffer.fill(" ", count: width, x: 0, y: y, style: base)
         let stage = state.selectedChat.map { Catalogue.stage($0.conversation.stage) } ?? ""
         let label = " \(Catalogue.Screen.suggestions)\(stage.isEmpty ? "" : " · \(stage)") ▸ "
         var column = buffer.write(label, x: 0, y: y, style: CellStyle(role: Role.suggestion, bold: true))
@@ -293,7 +291,7 @@ public struct Renderer: Sendable {
         // Longer drafts show the rows around the cursor.
         let first = max(0, min(layout.cursorLine - rows + 1, layout.lines.count - rows))
         for row in 0..<rows {
-            buffer.write(String(repeating: " ", count: width), x: 0, y: y + row, style: style)
+            buffer.fill(" ", count: width, x: 0, y: y + row, style: style)
             buffer.write(row == 0 && first == 0 ? "> " : "  ", x: 0, y: y + row, style: CellStyle(role: Role.input, bold: true))
             let lineIndex = first + row
             if lineIndex < layout.lines.count {
@@ -306,12 +304,12 @@ public struct Renderer: Sendable {
     private func drawStatus(_ state: AppState, into buffer: inout CellBuffer, y: Int, width: Int) {
         if state.confirmingQuit {
             let style = CellStyle(role: Role.statusAlert, bold: true)
-            buffer.write(String(repeating: " ", count: width), x: 0, y: y, style: style)
+            buffer.fill(" ", count: width, x: 0, y: y, style: style)
             buffer.write(WordWrap.truncate(" " + Catalogue.Screen.confirmQuit, width: width), x: 0, y: y, style: style)
             return
         }
         let style = CellStyle(role: Role.status)
-        buffer.write(String(repeating: " ", count: width), x: 0, y: y, style: style)
+        buffer.fill(" ", count: width, x: 0, y: y, style: style)
         let right = "\(Catalogue.Screen.counts(waiting: state.waitingCount, active: state.activeCount, done: state.doneCount)) · "
             + "\(clock(state.now)) \(calendar.zoneAbbreviation(at: state.now)) "
         let rightWidth = DisplayWidth.of(right)

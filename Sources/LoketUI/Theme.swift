@@ -88,22 +88,37 @@ public struct Theme: Sendable {
     public let name: String
     public let file: String
     public let roles: [String: RoleStyle]
+    /// Every role resolved once, so drawing looks styles up by index.
+    private let resolved: [Role: RoleStyle]
 
-    public func style(for role: String) -> RoleStyle {
-        var key = role
+    public init(name: String, file: String, roles: [String: RoleStyle]) {
+        self.name = name
+        self.file = file
+        self.roles = roles
+        var resolved: [Role: RoleStyle] = [:]
+        for role in Role.allCases { resolved[role] = Self.lookUp(role.rawValue, in: roles) }
+        self.resolved = resolved
+    }
+
+    public func style(for role: Role) -> RoleStyle { resolved[role] ?? RoleStyle() }
+
+    public func style(forName name: String) -> RoleStyle { Self.lookUp(name, in: roles) }
+
+    private static func lookUp(_ name: String, in roles: [String: RoleStyle]) -> RoleStyle {
+        var key = name
         while true {
             if let style = roles[key] { return style }
             guard let dot = key.lastIndex(of: ".") else { break }
             key = String(key[..<dot])
         }
-        return roles[Role.text] ?? RoleStyle()
+        return roles[Role.text.rawValue] ?? RoleStyle()
     }
 
     /// Used when no theme file can be read: readable on any terminal, colours or not.
     public static let builtIn = Theme(name: "bawaan", file: "(bawaan)", roles: [
-        Role.queueSelected: RoleStyle(reverse: true), Role.suggestionSelected: RoleStyle(reverse: true),
-        Role.status: RoleStyle(reverse: true), Role.statusAlert: RoleStyle(bold: true, reverse: true),
-        Role.title: RoleStyle(bold: true), Role.queueBreach: RoleStyle(bold: true, underline: true),
+        Role.queueSelected.rawValue: RoleStyle(reverse: true), Role.suggestionSelected.rawValue: RoleStyle(reverse: true),
+        Role.status.rawValue: RoleStyle(reverse: true), Role.statusAlert.rawValue: RoleStyle(bold: true, reverse: true),
+        Role.title.rawValue: RoleStyle(bold: true), Role.queueBreach.rawValue: RoleStyle(bold: true, underline: true),
     ])
 }
 
@@ -198,8 +213,9 @@ public struct ThemeLibrary: Sendable {
             guard let table = rolesValue.table else { throw fail("roles", rolesValue.line, "expected a table") }
             for (role, value) in table.entries {
                 let key = "roles.\(role)"
-                guard Role.all.contains(role) || Role.all.contains(where: { $0.hasPrefix(role + ".") }) else {
-                    throw fail(key, value.line, "unknown role; known roles: \(Role.all.joined(separator: ", "))")
+                let names = Role.allCases.map(\.rawValue)
+                guard names.contains(role) || names.contains(where: { $0.hasPrefix(role + ".") }) else {
+                    throw fail(key, value.line, "unknown role; known roles: \(names.joined(separator: ", "))")
                 }
                 guard let spec = value.table else { throw fail(key, value.line, "expected { fg = …, bg = …, modifiers = […] }") }
                 var style = roles[role] ?? RoleStyle()

@@ -4,10 +4,14 @@ public enum WordWrap {
     public static func lines(_ text: String, width: Int) -> [String] {
         guard width > 0 else { return [] }
         var lines: [String] = []
-        for paragraph in text.split(separator: "\n", omittingEmptySubsequences: false) {
+        // Splitting on bytes, not Characters: comparing Characters costs a string comparison each.
+        let paragraphs = text.utf8.contains(0x0A)
+            ? text.utf8.split(separator: 0x0A, omittingEmptySubsequences: false).map { Substring($0) }
+            : [Substring(text)]
+        for paragraph in paragraphs {
             var line = ""
             var lineWidth = 0
-            for word in paragraph.split(separator: " ", omittingEmptySubsequences: true) {
+            for word in paragraph.utf8.split(separator: 0x20).map({ Substring($0) }) {
                 let wordWidth = DisplayWidth.of(word)
                 let needed = lineWidth == 0 ? wordWidth : lineWidth + 1 + wordWidth
                 if needed <= width {

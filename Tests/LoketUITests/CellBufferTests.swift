@@ -32,9 +32,9 @@ struct CellBufferTests {
 
     @Test func stylesAreKeptPerCell() {
         var buffer = CellBuffer(width: 4, height: 1)
-        buffer.write("ab", x: 1, y: 0, style: CellStyle(role: "chat.citizen", bold: true))
+        buffer.write("ab", x: 1, y: 0, style: CellStyle(role: .chatCitizen, bold: true))
         #expect(buffer[0, 0].style == .plain)
-        #expect(buffer[1, 0].style.role == "chat.citizen")
+        #expect(buffer[1, 0].style.role == .chatCitizen)
         #expect(buffer[2, 0].style.bold)
     }
 

@@ -8,6 +8,12 @@ public struct ChatMessage: Sendable, Equatable {
     public var author: Author
     public var text: String
     public var time: Date
+
+    public init(author: Author, text: String, time: Date) {
+        self.author = author
+        self.text = text
+        self.time = time
+    }
 }
 
 /// A citizen's chat as the counter sees it: transcript, engine state, waiting time, draft.
@@ -105,9 +111,12 @@ public struct AppState: Sendable {
     /// The input line shown: the selected chat's draft.
     public var input: InputLine { selected.map { chats[$0].draft } ?? InputLine() }
 
-    public var waitingCount: Int { order.count { chats[$0].waitingSince != nil } }
-    public var activeCount: Int { order.count - waitingCount }
-    public var doneCount: Int { chats.count { $0.status != .active } }
+    /// Chats in the queue whose citizen waits for an answer; kept with `order` so the status bar never counts.
+    private var waiting = Set<Int>()
+
+    public var waitingCount: Int { waiting.count }
+    public var activeCount: Int { order.count - waiting.count }
+    public var doneCount: Int { chats.count - order.count }
 
     /// Seconds the chat has waited for an answer, 0 when answered.
     public func waited(_ chat: CitizenChat) -> TimeInterval {
@@ -269,12 +278,12 @@ public struct AppState: Sendable {
         chats[index].newWhileScrolled = false
         history.append(text)
         historyPosition = nil
+        reposition(index)
         if var simulator {
             let outputs = simulator.officerReplied(chat: chats[index].number - 1, kind: recorded, at: now)
             self.simulator = simulator
             apply(outputs, engine: engine)
         }
-        reorder()
         refreshSuggestions(engine: engine)
     }
 
@@ -286,7 +295,7 @@ public struct AppState: Sendable {
         var conversation = Conversation(id: "warga-\(index + 1)")
         conversation.honorific = honorific
         chats.append(CitizenChat(number: index + 1, name: name, conversation: conversation, priority: priority, arrived: now))
-        reorder()
+        reposition(index)
         if selected == nil { select(index, engine: engine) }
         return index
     }
@@ -295,6 +304,12 @@ public struct AppState: Sendable {
     public mutating func setTyping(chat index: Int, until: Date) {
         guard chats.indices.contains(index) else { return }
         chats[index].typingUntil = until
+    }
+
+    /// Restores earlier messages of a chat (from storage) without analysing them again.
+    public mutating func appendHistory(_ messages: [ChatMessage], chat index: Int) {
+        guard chats.indices.contains(index) else { return }
+        chats[index].messages.append(contentsOf: messages)
     }
 
     /// A citizen message arrives in chat `index`.
@@ -309,7 +324,7 @@ public struct AppState: Sendable {
         if chats[index].waitingSince == nil { chats[index].waitingSince = now }
         if index != selected { chats[index].unread += 1 }
         if chats[index].scrollBack > 0 { chats[index].newWhileScrolled = true }
-        reorder()
+        reposition(index)
         if index == selected { refreshSuggestions(engine: engine) }
     }
 
@@ -337,21 +352,35 @@ public struct AppState: Sendable {
         chats[index].typingUntil = nil
         chats[index].waitingSince = nil
         chats[index].messages.append(ChatMessage(author: .system, text: note, time: now))
-        reorder()
+        reposition(index)
     }
 
-    /// Recomputes the queue order; called when a wait starts or ends, a citizen comes or goes.
-    private mutating func reorder() {
-        order = chats.indices.filter { chats[$0].status == .active }.sorted { lhs, rhs in
-            let left = chats[lhs]
-            let right = chats[rhs]
-            if left.priority != right.priority { return left.priority }
-            switch (left.waitingSince, right.waitingSince) {
-            case let (l?, r?): return l != r ? l < r : lhs < rhs
-            case (.some, nil): return true
-            case (nil, .some): return false
-            case (nil, nil): return left.arrived != right.arrived ? left.arrived < right.arrived : lhs < rhs
-            }
+    /// Moves one chat to its place in the queue order after its wait, priority or status changed: a binary
+    /// search and one insertion, so a busy day with thousands of citizens never re-sorts the whole queue.
+    private mutating func reposition(_ index: Int) {
+        if let current = order.firstIndex(of: index) { order.remove(at: current) }
+        waiting.remove(index)
+        guard chats[index].status == .active else { return }
+        if chats[index].waitingSince != nil { waiting.insert(index) }
+        var low = 0
+        var high = order.count
+        while low < high {
+            let middle = (low + high) / 2
+            if comesBefore(order[middle], index) { low = middle + 1 } else { high = middle }
+        }
+        order.insert(index, at: low)
+    }
+
+    /// Queue order: priority first, then the longest unanswered wait, then answered chats by arrival.
+    private func comesBefore(_ lhs: Int, _ rhs: Int) -> Bool {
+        let left = chats[lhs]
+        let right = chats[rhs]
+        if left.priority != right.priority { return left.priority }
+        switch (left.waitingSince, right.waitingSince) {
+        case let (l?, r?): return l != r ? l < r : lhs < rhs
+        case (.some, nil): return true
+        case (nil, .some): return false
+        case (nil, nil): return left.arrived != right.arrived ? left.arrived < right.arrived : lhs < rhs
         }
     }
 
