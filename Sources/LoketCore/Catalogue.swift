@@ -142,6 +142,7 @@ extension Catalogue {
         public static func counts(waiting: Int, active: Int, done: Int) -> String {
             "\(waiting) menunggu · \(active) aktif · \(done) selesai"
         }
+        public static func waitingOnly(_ waiting: Int) -> String { "\(waiting) menunggu" }
         public static let statusKeys = "F1 Bantuan  Tab Saran  Enter Kirim  ^N/^P Antrian  F10 Keluar"
         public static let confirmQuit = "Ada draf yang belum terkirim. Tetap keluar? (y = ya, n = batal)"
         public static let citizenLeft = "Warga meninggalkan percakapan."

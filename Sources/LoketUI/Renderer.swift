@@ -310,8 +310,13 @@ public struct Renderer: Sendable {
         }
         let style = CellStyle(role: Role.status)
         buffer.fill(" ", count: width, x: 0, y: y, style: style)
-        let right = "\(Catalogue.Screen.counts(waiting: state.waitingCount, active: state.activeCount, done: state.doneCount)) · "
-            + "\(clock(state.now)) \(calendar.zoneAbbreviation(at: state.now)) "
+        let time = "\(clock(state.now)) \(calendar.zoneAbbreviation(at: state.now)) "
+        let keysWidth = DisplayWidth.of(Catalogue.Screen.statusKeys) + 2
+        var right = "\(Catalogue.Screen.counts(waiting: state.waitingCount, active: state.activeCount, done: state.doneCount)) · \(time)"
+        // On narrower screens the keys stay whole and the counts shrink to the one that matters most.
+        if keysWidth + DisplayWidth.of(right) > width {
+            right = "\(Catalogue.Screen.waitingOnly(state.waitingCount)) · \(time)"
+        }
         let rightWidth = DisplayWidth.of(right)
         buffer.write(WordWrap.truncate(" " + Catalogue.Screen.statusKeys, width: max(width - rightWidth - 1, 0)), x: 0, y: y, style: style)
         buffer.write(right, x: max(width - rightWidth, 0), y: y, style: style)

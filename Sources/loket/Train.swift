@@ -29,6 +29,9 @@ struct Train: ParsableCommand {
     @Option(help: "Mean seconds between arriving citizens.")
     var arrivalEvery: Double = 45
 
+    @Option(help: "Write a debug log (start-up time, keys, resizes) to this file.")
+    var log: String?
+
     func validate() throws {
         guard warnAfter > 0, breachAfter > warnAfter else {
             throw ValidationError("--breach-after must be greater than --warn-after, both positive")
@@ -76,10 +79,17 @@ struct Train: ParsableCommand {
             now: start, width: size.width, height: size.height, simulator: simulator,
             thresholds: WaitThresholds(warning: warnAfter, breach: breachAfter, hardLimit: WaitThresholds.liveChat.hardLimit))
         let renderer = Renderer(calendar: script.calendar)
+        let debugLog = log.flatMap(DebugLog.init(path:))
+        debugLog?.write("theme \(chosenTheme.name), \(screen.colorCount) colours, \(size.width)×\(size.height), seed \(seed)")
 
         var running = true
+        var firstFrame = true
         while running {
             screen.draw(renderer.render(state))
+            if firstFrame {
+                firstFrame = false
+                debugLog?.write("first frame \(DebugLog.millisecondsSinceProcessStart().map { "\($0) ms" } ?? "?") after start")
+            }
             let event: AppEvent? = switch screen.read() {
             case .key(let key): .key(key)
             case .resize(let width, let height): .resize(width: width, height: height)
@@ -87,7 +97,10 @@ struct Train: ParsableCommand {
             case .timeout: nil
             }
             var effects: [AppEffect] = []
-            if let event { effects += state.update(event, engine: engine) }
+            if let event {
+                debugLog?.write("\(event)")
+                effects += state.update(event, engine: engine)
+            }
             effects += state.update(AppEvent.tick(Date()), engine: engine)
             if effects.contains(.quit) { running = false }
         }
@@ -116,5 +129,34 @@ struct Themes: ParsableCommand {
         }
         writeLine("Folder tema: \(library.directories.joined(separator: ", "))")
         if failures > 0 { throw ExitCode(1) }
+    }
+}
+
+/// The file `--log` names: one timestamped line per event, never on the screen.
+final class DebugLog {
+    private let handle: FileHandle
+
+    init?(path: String) {
+        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path)
+        else { return nil }
+        self.handle = handle
+    }
+
+    func write(_ line: String) {
+        handle.write(Data("\(Date().timeIntervalSince1970) \(line)\n".utf8))
+    }
+
+    /// Milliseconds since the kernel started this process (from /proc; 10 ms resolution).
+    static func millisecondsSinceProcessStart() -> Int? {
+        guard let stat = try? String(contentsOfFile: "/proc/self/stat", encoding: .utf8),
+            let uptimeText = try? String(contentsOfFile: "/proc/uptime", encoding: .utf8),
+            let uptime = Double(uptimeText.split(separator: " ").first ?? ""),
+            let close = stat.lastIndex(of: ")")
+        else { return nil }
+        // Fields after the command name; start time is field 22 overall, the 20th after ")".
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 19, let ticks = Double(fields[19]) else { return nil }
+        let ticksPerSecond = Double(sysconf(Int32(_SC_CLK_TCK)))
+        return Int(((uptime - ticks / ticksPerSecond) * 1000).rounded())
     }
 }

@@ -68,7 +68,7 @@ struct RendererTests {
             "└────────────────────┘└────────────────────────────────────┘",
             " Saran · permohonan layanan ▸ 1 Tentu,… 2 Persya… 3 Proses… ",
             ">                                                           ",
-            " F1 Bantuan  … 1 menunggu · 0 aktif · 0 selesai · 08:01 WIB ",
+            " F1 Bantuan  Tab Saran  Enter Kirim… 1 menunggu · 08:01 WIB ",
         ])
         #expect(screen.frame.cursor?.x == 2 && screen.frame.cursor?.y == 14)
     }
@@ -134,6 +134,18 @@ struct RendererTests {
         // Answering stops the clock.
         screen.press(.tab, .enter)
         #expect(screen.lines[1].hasPrefix("│▶ Ani               ││"))
+    }
+
+    @Test func statusBarKeepsTheKeysWholeAndShowsAllCountsWhenThereIsRoom() throws {
+        var wide = try ScreenFixture(width: 120, height: 20)
+        wide.arrive("Ani")
+        wide.citizen(0, says: "halo")
+        #expect(wide.lines[19] == " F1 Bantuan  Tab Saran  Enter Kirim  ^N/^P Antrian  F10 Keluar"
+            + "             1 menunggu · 0 aktif · 0 selesai · 08:00 WIB ")
+        var medium = try ScreenFixture(width: 100, height: 20)
+        medium.arrive("Ani")
+        #expect(medium.lines[19].hasPrefix(" F1 Bantuan  Tab Saran  Enter Kirim  ^N/^P Antrian  F10 Keluar"))
+        #expect(medium.lines[19].hasSuffix("0 menunggu · 08:00 WIB "))
     }
 
     @Test func longWaitsShowHoursAndMinutes() {
