@@ -158,10 +158,7 @@ public struct ThemeLibrary: Sendable {
             let known = available().map(\.name).joined(separator: ", ")
             throw DataFileError(file: "\(name).toml", line: nil, key: "", message: "no such theme; available: \(known)")
         }
-        guard let data = FileManager.default.contents(atPath: file), let text = String(data: data, encoding: .utf8) else {
-            throw DataFileError(file: file, line: nil, key: "", message: "cannot read the file as UTF-8")
-        }
-        return try parse(text, name: name, file: file, chain: chain + [name])
+        return try parse(try DataFile.read(file), name: name, file: file, chain: chain + [name])
     }
 
     /// Parses a theme; `inherits` loads the parent first and overrides its roles.
@@ -169,12 +166,7 @@ public struct ThemeLibrary: Sendable {
         func fail(_ key: String, _ line: Int?, _ message: String) -> DataFileError {
             DataFileError(file: file, line: line, key: key, message: message)
         }
-        let root: TOMLTable
-        do {
-            root = try TOMLParser.parse(text)
-        } catch {
-            throw fail("", error.line, "TOML syntax error: \(error.message)")
-        }
+        let root = try DataFile.parseTOML(text, source: file)
         for (key, value) in root.entries where !["name", "description", "inherits", "palette", "roles"].contains(key) {
             throw fail(key, value.line, "unknown key; expected name, description, inherits, palette or roles")
         }

@@ -33,32 +33,21 @@ public enum StoryLoader {
     public static let defaultStoriesName = "stories.toml"
 
     public static func loadDefault() throws(DataFileError) -> [Story] {
-        guard let url = Bundle.module.url(forResource: "stories", withExtension: "toml"),
-            let data = FileManager.default.contents(atPath: url.path), let text = String(data: data, encoding: .utf8)
-        else { throw DataFileError(file: defaultStoriesName, line: nil, key: "", message: "the bundled stories are missing") }
-        return try parse(text, source: defaultStoriesName)
+        guard let url = Bundle.module.url(forResource: "stories", withExtension: "toml") else {
+            throw DataFileError(file: defaultStoriesName, line: nil, key: "", message: "the bundled stories are missing")
+        }
+        return try parse(try DataFile.read(url.path, displayName: defaultStoriesName), source: defaultStoriesName)
     }
 
     public static func load(contentsOf path: String) throws(DataFileError) -> [Story] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw DataFileError(file: path, line: nil, key: "", message: "cannot read the file")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw DataFileError(file: path, line: nil, key: "", message: "the file is not valid UTF-8")
-        }
-        return try parse(text, source: path)
+        try parse(try DataFile.read(path), source: path)
     }
 
     public static func parse(_ text: String, source: String) throws(DataFileError) -> [Story] {
         func fail(_ key: String, _ line: Int?, _ message: String) -> DataFileError {
             DataFileError(file: source, line: line, key: key, message: message)
         }
-        let root: TOMLTable
-        do {
-            root = try TOMLParser.parse(text)
-        } catch {
-            throw fail("", error.line, "TOML syntax error: \(error.message)")
-        }
+        let root = try DataFile.parseTOML(text, source: source)
         guard let items = root["story"]?.array, !items.isEmpty else {
             throw fail("story", root["story"]?.line, "expected [[story]] entries")
         }

@@ -16,24 +16,11 @@ public enum ScriptLoader {
     }
 
     public static func load(contentsOf path: String, displayName: String? = nil) throws(DataFileError) -> Script {
-        let name = displayName ?? path
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw DataFileError(file: name, line: nil, key: "", message: "cannot read the file")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw DataFileError(file: name, line: nil, key: "", message: "the file is not valid UTF-8")
-        }
-        return try parse(text, source: name)
+        try parse(try DataFile.read(path, displayName: displayName), source: displayName ?? path)
     }
 
     public static func parse(_ text: String, source: String) throws(DataFileError) -> Script {
-        let root: TOMLTable
-        do {
-            root = try TOMLParser.parse(text)
-        } catch {
-            throw DataFileError(file: source, line: error.line, key: "", message: "TOML syntax error: \(error.message)")
-        }
-        return try ScriptDecoder(source: source).decode(root)
+        try ScriptDecoder(source: source).decode(try DataFile.parseTOML(text, source: source))
     }
 }
 

@@ -35,26 +35,14 @@ public enum ScenarioLoader {
     }
 
     public static func load(contentsOf path: String, displayName: String? = nil) throws(DataFileError) -> [Scenario] {
-        let name = displayName ?? path
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw DataFileError(file: name, line: nil, key: "", message: "cannot read the file")
-        }
-        guard let text = String(data: data, encoding: .utf8) else {
-            throw DataFileError(file: name, line: nil, key: "", message: "the file is not valid UTF-8")
-        }
-        return try parse(text, source: name)
+        try parse(try DataFile.read(path, displayName: displayName), source: displayName ?? path)
     }
 
     public static func parse(_ text: String, source: String) throws(DataFileError) -> [Scenario] {
         func fail(_ key: String, _ line: Int?, _ message: String) -> DataFileError {
             DataFileError(file: source, line: line, key: key, message: message)
         }
-        let root: TOMLTable
-        do {
-            root = try TOMLParser.parse(text)
-        } catch {
-            throw fail("", error.line, "TOML syntax error: \(error.message)")
-        }
+        let root = try DataFile.parseTOML(text, source: source)
         guard let items = root["scenario"]?.array, !items.isEmpty else {
             throw fail("scenario", root["scenario"]?.line, "expected [[scenario]] entries")
         }
