@@ -105,14 +105,15 @@ public struct Renderer: Sendable {
 
     private func drawQueue(_ state: AppState, into buffer: inout CellBuffer, x: Int, width: Int, height: Int) {
         drawBox("\(Catalogue.Screen.queueTitle) (\(state.order.count))", into: &buffer, x: x, width: width, height: height)
-        let rows = height - 2
-        guard rows > 0 else { return }
+        // Two rows a citizen: name, marks and wait; then service and stage.
+        let slots = (height - 2) / 2
+        guard slots > 0 else { return }
         // Scroll so the selected citizen stays visible; only the visible slice is read.
         let selectedPosition = state.selected.flatMap { state.order.firstIndex(of: $0) } ?? 0
-        let first = max(0, min(selectedPosition - rows / 2, state.order.count - rows))
+        let first = max(0, min(selectedPosition - slots / 2, state.order.count - slots))
         let inner = width - 2
-        for row in 0..<min(rows, state.order.count - first) {
-            let index = state.order[first + row]
+        for slot in 0..<min(slots, state.order.count - first) {
+            let index = state.order[first + slot]
             let chat = state.chats[index]
             let isSelected = index == state.selected
             let waited = state.waited(chat)
@@ -121,23 +122,23 @@ public struct Renderer: Sendable {
             let rightWidth = 6 + (marks.isEmpty ? 0 : DisplayWidth.of(marks) + 1)
             let nameWidth = inner - 2 - rightWidth
             let base = isSelected ? CellStyle(role: Role.queueSelected, bold: true) : CellStyle(role: Role.text)
-            let y = row + 1
+            let y = 1 + slot * 2
             buffer.fill(" ", count: inner, x: x + 1, y: y, style: base)
             buffer.write(isSelected ? "▶ " : "  ", x: x + 1, y: y, style: base)
             buffer.write(WordWrap.pad(chat.displayName, width: nameWidth), x: x + 3, y: y, style: base)
-            var column = x + 3 + nameWidth
             if !marks.isEmpty {
                 let markStyle = isSelected ? base : CellStyle(role: chat.priority ? Role.queuePriority : Role.queueUnread, bold: true)
-                column = buffer.write(" " + marks, x: column, y: y, style: markStyle)
+                buffer.write(" " + marks, x: x + 3 + nameWidth, y: y, style: markStyle)
             }
-            let level = state.thresholds.level(waited)
-            let waitStyle: CellStyle = switch level {
+            let waitStyle: CellStyle = switch state.thresholds.level(waited) {
             case .normal: base
             case .warning: CellStyle(role: Role.queueWarn, bold: true, reverse: isSelected)
             case .breach, .overLimit: CellStyle(role: Role.queueBreach, bold: true, reverse: isSelected)
             }
             buffer.write(wait.leftPadded(6), x: x + 1 + inner - 6, y: y, style: waitStyle)
-            _ = column
+            let stage = Catalogue.stage(chat.conversation.stage)
+            let detail = chat.conversation.serviceID.map { "\($0.replacingOccurrences(of: "_", with: " ")) · \(stage)" } ?? stage
+            buffer.write(WordWrap.truncate(detail, width: inner - 3), x: x + 3, y: y + 1, style: CellStyle(role: Role.chatTime))
         }
     }
 

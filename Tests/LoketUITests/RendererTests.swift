@@ -55,7 +55,7 @@ struct RendererTests {
         #expect(screen.lines == [
             "┌ Antrian (1) ───────┐┌ Budi Santoso · izin usaha · perm…──┐",
             "│▶ Budi Santoso 01:15││08:00 Budi     Selamat pagi, saya   │",
-            "│                    ││               ingin mengurus       │",
+            "│  izin usaha · per… ││               ingin mengurus       │",
             "│                    ││               perpanjangan izin    │",
             "│                    ││               usaha                │",
             "│                    ││                                    │",
@@ -89,7 +89,7 @@ struct RendererTests {
             #expect(DisplayWidth.of(line) == 60, "row \(row) is \(DisplayWidth.of(line)) columns: \(line)")
         }
         #expect(lines[1] == "│▶ Sari 🌸      00:00││08:00 Sari     Terima kasih banyak  │")
-        #expect(lines[2] == "│                    ││               🙏                   │")
+        #expect(lines[2] == "│  salam             ││               🙏                   │")
         #expect(lines[3] == "│                    ││               漢字漢字漢字漢字漢字 │")
         #expect(lines[4] == "│                    ││               漢字漢字漢字漢字漢字 │")
         #expect(lines[5] == "│                    ││               漢字漢字             │")
@@ -107,16 +107,19 @@ struct RendererTests {
         screen.citizen(2, says: "halo")
         screen.citizen(1, says: "ada orang?")
         screen.advance(5)
-        let queue = screen.lines[1...3].map { String($0.prefix(22)) }
+        let queue = screen.lines[1...6].map { String($0.prefix(22)) }
         #expect(queue == [
             "│  Rina     !•1 00:05│",
+            "│  salam             │",
             "│▶ Ani          01:05│",
+            "│  salam             │",
             "│  Joko      •2 00:35│",
+            "│  salam             │",
         ])
         // Ctrl-N follows the queue order; reading a chat clears its unread count.
         screen.press(.control("n"))
         #expect(screen.state.selected == 1)
-        #expect(screen.lines[3].hasPrefix("│▶ Joko         00:35│"))
+        #expect(screen.lines[5].hasPrefix("│▶ Joko         00:35│"))
     }
 
     @Test func waitColoursTurnAtTheThresholds() throws {

@@ -31,13 +31,8 @@ public struct TOMLParser {
             if byte == UInt8(ascii: "[") {
                 try parseHeader()
             } else {
-                let keyLine = line
-                let path = try parseKeyPath()
-                skipInlineWhitespace()
-                try expect(UInt8(ascii: "="), "expected '=' after key '\(path.joined(separator: "."))'")
-                skipInlineWhitespace()
-                let value = try parseValue(line: keyLine)
-                try insert(value, at: path, relativeTo: currentPath, keyLine: keyLine)
+                let (path, value) = try parseKeyValue()
+                try insert(value, at: path, relativeTo: currentPath, keyLine: value.line)
             }
             try expectEndOfLine()
         }
@@ -152,6 +147,16 @@ public struct TOMLParser {
 
     // MARK: Keys
 
+    /// `key = value`; the value carries the key's line.
+    private mutating func parseKeyValue() throws(TOMLSyntaxError) -> (path: [String], value: TOMLValue) {
+        let keyLine = line
+        let path = try parseKeyPath()
+        skipInlineWhitespace()
+        try expect(UInt8(ascii: "="), "expected '=' after key '\(path.joined(separator: "."))'")
+        skipInlineWhitespace()
+        return (path, try parseValue(line: keyLine))
+    }
+
     private mutating func parseKeyPath() throws(TOMLSyntaxError) -> [String] {
         var parts = [try parseSimpleKey()]
         while true {
@@ -227,15 +232,10 @@ public struct TOMLParser {
         } else {
             while true {
                 skipInlineWhitespace()
-                let keyLine = line
-                let path = try parseKeyPath()
-                skipInlineWhitespace()
-                try expect(UInt8(ascii: "="), "expected '=' after key '\(path.joined(separator: "."))'")
-                skipInlineWhitespace()
-                let value = try parseValue(line: keyLine)
+                let (path, value) = try parseKeyValue()
                 let parser = self
                 try Self.insert(value, in: &table, path: path[...], name: path.joined(separator: "."),
-                                parser: parser, line: keyLine)
+                                parser: parser, line: value.line)
                 skipInlineWhitespace()
                 if peek() == UInt8(ascii: ",") { advance(); continue }
                 if peek() == UInt8(ascii: "}") { advance(); break }
