@@ -95,6 +95,12 @@ public struct Engine: Sendable {
         if intent == .greet, stage.isClosing || conversation.offeredFurtherHelp && stage != .greeting {
             return .goodbye
         }
+        // "gak ada, makasih" to "anything else?" is first of all a no.
+        if intent == .thanks, conversation.offeredFurtherHelp,
+            understanding.intents.contains(where: { $0.intent == .deny && $0.confidence >= 0.25 })
+        {
+            return .deny
+        }
         let answerable: Set<Intent> = [.unknown, .provideInfo, .confirm, .requestService, .askStatus]
         let askedForReceipt = conversation.awaiting == .receipt || conversation.awaiting == .complaintReference
         if entities.receiptNumber != nil, answerable.contains(intent) {
