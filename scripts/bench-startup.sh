@@ -6,11 +6,12 @@ cd "$(dirname "$0")/.."
 runs=${1:-10}
 swift build -c release --static-swift-stdlib --product loket >/dev/null 2>&1
 binary=$(swift build -c release --static-swift-stdlib --show-bin-path)/loket
-socket="loket-bench-$$"
 log=$(mktemp)
-trap 'tmux -L "$socket" kill-server 2>/dev/null || true; rm -f "$log"' EXIT
+trap 'rm -f "$log"' EXIT
 results=()
-for _ in $(seq "$runs"); do
+for run in $(seq "$runs"); do
+    # A server per run: reusing one right after kill-server races with its exit.
+    socket="loket-bench-$$-$run"
     : >"$log"
     tmux -L "$socket" new-session -d -x 120 -y 40 "env LANG=C.UTF-8 TERM=xterm-256color $binary --seed 1 --log $log"
     for _ in $(seq 200); do
