@@ -185,3 +185,33 @@ extension Catalogue {
         }
     }
 }
+
+extension Catalogue {
+    /// The coach's tips: each says what to do instead.
+    public enum CoachTips {
+        public static func slow(minutes: Int, target: Int) -> String {
+            "Balas lebih cepat: warga menunggu \(minutes) menit; usahakan di bawah \(max(target / 60, 1)) menit."
+        }
+        public static let overLimit = "Balasan melewati standar 1×24 jam: minta maaf dan segera tindak lanjuti."
+        public static func salam(_ salam: String) -> String { "Awali dengan salam sesuai waktu, misalnya \"\(salam)\"." }
+        public static func wrongSalam(_ salam: String) -> String { "Salam tidak sesuai waktu: sekarang \"\(salam)\"." }
+        public static let honorific = "Sapa warga dengan \"Bapak/Ibu\" atau namanya."
+        public static let courtesy = "Tambahkan kata santun seperti \"terima kasih\", \"mohon\" atau \"silakan\"."
+        public static let apology = "Awali dengan permintaan maaf saat menanggapi keluhan atau keterlambatan."
+        public static let allCaps = "Jangan menulis dengan huruf kapital semua; terkesan membentak."
+        public static let tooShort = "Jawab dengan kalimat lengkap yang menjelaskan, bukan satu-dua kata."
+        public static func vague(_ phrase: String) -> String {
+            "Hindari \"\(phrase)\": sebutkan langkah berikutnya dan kapan warga mendapat kabar."
+        }
+        public static func rude(_ phrase: String) -> String {
+            "Hindari \"\(phrase)\": jangan menyalahkan warga; jelaskan dengan sabar."
+        }
+        public static func jargon(_ term: String) -> String { "Jelaskan istilah \"\(term)\" dengan bahasa sederhana." }
+        public static let longSentence = "Pecah kalimat panjang menjadi kalimat pendek yang mudah dipahami."
+        public static let giveDuration = "Sebutkan lama proses dan perkiraan tanggal selesai."
+        public static let giveReceipt = "Sertakan nomor tanda terima agar warga bisa mengecek status."
+        public static let offerHelpFirst = "Tawarkan bantuan lain (\"Ada lagi yang bisa kami bantu?\") sebelum menutup."
+        public static let followupTime = "Sebutkan kapan tindak lanjut dikabarkan, misalnya \"paling lambat besok pukul 12.00\"."
+        public static let acknowledgeComplaint = "Tanggapi keluhan warga lebih dulu: akui dan minta maaf."
+    }
+}

@@ -138,6 +138,13 @@ struct ScriptLoaderTests {
             receipt = "nomor"
             complaint_reference = "nomor"
             question = "pertanyaan"
+            [coach]
+            courtesy = ["terima kasih"]
+            apology = ["maaf"]
+            vague = ["tunggu saja"]
+            next_step = ["pukul"]
+            rude = ["baca sendiri"]
+            jargon = [{ term = "KBLI", explain = ["kode usaha"] }]
             [[service]]
             id = "nib"
             name = "NIB"

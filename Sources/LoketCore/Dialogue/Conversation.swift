@@ -50,6 +50,9 @@ public struct Conversation: Sendable {
     /// Time of the last citizen message; replies are written for that moment (salam, dates).
     public internal(set) var lastCitizenTime: Date?
     public internal(set) var sentKinds: [ReplyKind: Int] = [:]
+    /// The first citizen message the officer has not answered yet.
+    public internal(set) var unansweredSince: Date?
+    public internal(set) var officerReplies = 0
 
     public init(id: String) {
         self.id = id
@@ -61,6 +64,7 @@ public struct Conversation: Sendable {
     mutating func applyCitizen(_ understanding: Understanding, at time: Date) {
         lastUnderstanding = understanding
         lastCitizenTime = time
+        if unansweredSince == nil { unansweredSince = time }
         let entities = understanding.entities
         if let name = entities.name { self.name = name }
         if let honorific = entities.honorific { self.honorific = honorific }
@@ -101,6 +105,8 @@ public struct Conversation: Sendable {
     /// What the officer sent moves the conversation on.
     mutating func applyOfficer(kind: ReplyKind, awaiting topic: InfoTopic?) {
         sentKinds[kind, default: 0] += 1
+        officerReplies += 1
+        unansweredSince = nil
         switch kind {
         case .greeting:
             officerGreeted = true

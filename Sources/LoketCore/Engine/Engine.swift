@@ -33,6 +33,8 @@ public struct Engine: Sendable {
     let replyClassifier: TextClassifier<ReplyKind>
     let policy: DialoguePolicy
     let calendar: OfficeCalendar
+    /// Scores officer replies for trainees and the `coach` field of `loket engine`.
+    public let coach: Coach
 
     /// How many suggestions the officer is offered when the stage allows.
     public static let suggestionCount = 3
@@ -59,6 +61,7 @@ public struct Engine: Sendable {
         replyClassifier = TextClassifier(examples: replyExamples)
         policy = DialoguePolicy(script: script)
         calendar = script.calendar
+        coach = Coach(script: script)
     }
 
     // MARK: Citizen messages

@@ -60,10 +60,17 @@ public struct EngineSession: Sendable {
                 }
                 return ReplyKind(value)
             }
-            let recorded = engine.recordOfficer(text, kind: kind, in: &conversation)
+            // Without its own time an officer line is judged at the citizen's last message: no wait is invented.
+            let sentAt = input["time"] == nil ? (conversation.lastCitizenTime ?? time) : time
+            let resolvedKind = kind ?? engine.recognizeReplyKind(text)
+            let assessment = engine.coach.assess(text, kind: resolvedKind, in: conversation, at: sentAt)
+            let recorded = engine.recordOfficer(text, kind: resolvedKind, in: &conversation)
             return .object([
                 ("conversation", .string(conversationID)), ("kind", .string(recorded.rawValue)),
                 ("stage", .string(conversation.stage.rawValue)),
+                ("coach", .object([
+                    ("score", .integer(assessment.score)), ("tips", .array(assessment.tips.map(JSON.string))),
+                ])),
             ])
         default:
             throw LineError(message: "field \"from\" must be \"citizen\" or \"officer\"")

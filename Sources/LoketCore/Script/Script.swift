@@ -99,6 +99,22 @@ public struct OfficeFacts: Sendable {
     public var complaintFollowupHours: Int
 }
 
+/// Word lists the coach checks officer replies against.
+public struct CoachRules: Sendable {
+    /// A term a citizen may not know, and the phrases that count as explaining it.
+    public struct Jargon: Sendable {
+        public var term: String
+        public var explanations: [String]
+    }
+
+    public var courtesy: [String]
+    public var apology: [String]
+    public var vague: [String]
+    public var nextStep: [String]
+    public var rude: [String]
+    public var jargon: [Jargon]
+}
+
 /// A conversation script: everything the engine knows about an office, loaded from TOML.
 public struct Script: Sendable {
     /// Where the script came from, for messages (`default-script.toml` or the `--script` path).
@@ -115,6 +131,7 @@ public struct Script: Sendable {
     public var infoRequests: [String: String]
     /// Below this confidence a message is `unknown`.
     public var confidenceThreshold: Double
+    public var coach: CoachRules
 
     public var calendar: OfficeCalendar { OfficeCalendar(timeZone: office.timeZone, holidays: office.holidays) }
 

@@ -33,7 +33,7 @@ private struct ScriptDecoder {
     }
 
     func decode(_ root: TOMLTable) throws(DataFileError) -> Script {
-        let known: Set<String> = ["office", "classifier", "normalise", "info_requests", "intent", "service", "reply"]
+        let known: Set<String> = ["office", "classifier", "normalise", "info_requests", "intent", "service", "reply", "coach"]
         for (key, value) in root.entries where !known.contains(key) {
             throw fail(key, value.line, "unknown section; expected one of \(known.sorted().joined(separator: ", "))")
         }
@@ -50,14 +50,32 @@ private struct ScriptDecoder {
             throw fail("info_requests.\(topic)", root["info_requests"]?.line, "missing; ask_info needs it")
         }
         let (templates, replyExamples) = try decodeReplies(try table(root, "reply", in: ""), rootLine: root["reply"]?.line)
+        let coach = try decodeCoach(try table(root, "coach", in: ""))
         let intents = try decodeIntents(root["intent"])
         let services = try decodeServices(root["service"])
         return Script(
             source: source, office: office, intents: intents, services: services, templates: templates,
-            replyExamples: replyExamples, slang: slang, infoRequests: infoRequests, confidenceThreshold: threshold)
+            replyExamples: replyExamples, slang: slang, infoRequests: infoRequests, confidenceThreshold: threshold,
+            coach: coach)
     }
 
     // MARK: Sections
+
+    private func decodeCoach(_ coach: TOMLTable) throws(DataFileError) -> CoachRules {
+        var jargon: [CoachRules.Jargon] = []
+        for item in try array(coach, "jargon", in: "coach") {
+            guard let entry = item.table, let term = entry["term"]?.string, !term.isEmpty else {
+                throw fail("coach.jargon", item.line, "expected { term = \"…\", explain = [\"…\"] }")
+            }
+            jargon.append(.init(term: term, explanations: try strings(entry, "explain", in: "coach.jargon.\(term)", required: true)))
+        }
+        return CoachRules(
+            courtesy: try strings(coach, "courtesy", in: "coach", required: true),
+            apology: try strings(coach, "apology", in: "coach", required: true),
+            vague: try strings(coach, "vague", in: "coach", required: true),
+            nextStep: try strings(coach, "next_step", in: "coach", required: true),
+            rude: try strings(coach, "rude", in: "coach", required: true), jargon: jargon)
+    }
 
     private func decodeOffice(_ office: TOMLTable) throws(DataFileError) -> OfficeFacts {
         let zoneName = try string(office, "time_zone", in: "office")
