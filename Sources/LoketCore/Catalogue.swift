@@ -130,6 +130,10 @@ extension Catalogue {
         public static let you = "Anda"
         public static let system = "Sistem"
         public static func intentLabel(_ intent: String) -> String { "maksud: \(intent)" }
+        public static let coach = "Pelatih"
+        public static func coachVerdict(score: Int, tip: String?) -> String {
+            "Skor \(score)" + (tip.map { " · \($0)" } ?? " · Bagus, pertahankan.")
+        }
         public static let noConversation = "Belum ada percakapan. Warga akan segera datang…"
         public static let typing = "sedang mengetik…"
         public static let newMessages = "▼ pesan baru"
@@ -213,5 +217,55 @@ extension Catalogue {
         public static let offerHelpFirst = "Tawarkan bantuan lain (\"Ada lagi yang bisa kami bantu?\") sebelum menutup."
         public static let followupTime = "Sebutkan kapan tindak lanjut dikabarkan, misalnya \"paling lambat besok pukul 12.00\"."
         public static let acknowledgeComplaint = "Tanggapi keluhan warga lebih dulu: akui dan minta maaf."
+    }
+}
+
+extension Catalogue {
+    /// "0:45", "12:05", "1:02:05".
+    public static func duration(_ seconds: Double) -> String {
+        let total = Int(seconds.rounded())
+        let two = { (value: Int) in value < 10 ? "0\(value)" : "\(value)" }
+        if total >= 3600 { return "\(total / 3600):\(two(total / 60 % 60)):\(two(total % 60))" }
+        return "\(total / 60):\(two(total % 60))"
+    }
+
+    /// Words of the end-of-shift report.
+    public enum Report {
+        public static let title = "Laporan Sesi Latihan Loket"
+        public static let period = "Waktu"
+        public static let exam = "mode ujian"
+        public static let totals = "Ringkasan"
+        public static let measure = "Ukuran"
+        public static let value = "Nilai"
+        public static let conversations = "Percakapan"
+        public static let replies = "Balasan"
+        public static let firstResponseMedian = "Median waktu balasan pertama"
+        public static let firstResponse = "Balasan pertama"
+        public static let responseMedian = "Median waktu balas"
+        public static let responseWorst = "Waktu balas terlama"
+        public static let score = "Skor"
+        public static let perConversation = "Per percakapan"
+        public static let citizen = "Warga"
+        public static let outcome = "Hasil"
+        public static let stages = "Tahap tercakup"
+        public static let tips = "Saran pelatih yang paling sering"
+        public static let noTips = "Tidak ada saran: semua balasan sudah baik."
+        public static let stageGreeting = "salam"
+        public static let stageDocuments = "dokumen"
+        public static let stageReceipt = "tanda terima"
+        public static let stageFarewell = "penutup"
+        public static let stageComplaint = "pengaduan ditangani"
+        public static let complaintNotHandled = "pengaduan belum tuntas"
+        public static func outcome(_ status: CitizenChat.Status) -> String {
+            switch status {
+            case .active: "masih berlangsung"
+            case .finished: "selesai"
+            case .left: "warga pergi"
+            }
+        }
+        public static func saved(_ markdown: String, _ json: String) -> String {
+            "Laporan tersimpan: \(markdown) dan \(json)"
+        }
+        public static let closeHint = "Tekan Enter atau F10 untuk menutup laporan."
     }
 }

@@ -17,6 +17,7 @@ public enum Role: String, CaseIterable, Sendable {
     case chatSystem = "chat.system"
     case chatTyping = "chat.typing"
     case chatNew = "chat.new"
+    case chatCoach = "chat.coach"
     case suggestion = "suggestion"
     case suggestionSelected = "suggestion.selected"
     case suggestionNumber = "suggestion.number"
@@ -73,6 +74,19 @@ public struct Renderer: Sendable {
         drawStatus(state, into: &buffer, y: statusY, width: width)
         if state.showHelp { drawHelp(into: &buffer) }
         return Frame(buffer: buffer, cursor: state.showHelp ? nil : cursor)
+    }
+
+    /// The end-of-shift report as a full screen of text, from line `first` on.
+    public func renderReport(_ text: String, width: Int, height: Int, first: Int = 0) -> Frame {
+        var buffer = CellBuffer(width: width, height: height)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).flatMap { WordWrap.lines(String($0), width: max(width - 2, 1)) }
+        for (row, line) in lines.dropFirst(first).prefix(max(height - 1, 0)).enumerated() {
+            let style = line.hasPrefix("#") ? CellStyle(role: Role.title, bold: true) : CellStyle(role: Role.text)
+            buffer.write(line, x: 1, y: row, style: style)
+        }
+        buffer.fill(" ", count: width, x: 0, y: height - 1, style: CellStyle(role: Role.status))
+        buffer.write(WordWrap.truncate(" " + Catalogue.Report.closeHint, width: width), x: 0, y: height - 1, style: CellStyle(role: Role.status))
+        return Frame(buffer: buffer, cursor: nil)
     }
 
     // MARK: Panes
@@ -199,6 +213,7 @@ public struct Renderer: Sendable {
             case .citizen: (citizenLabel, Role.chatCitizen)
             case .officer: (Catalogue.Screen.you, Role.chatOfficer)
             case .system: (Catalogue.Screen.system, Role.chatSystem)
+            case .coach: (Catalogue.Screen.coach, Role.chatCoach)
             }
             let wrapped = WordWrap.lines(message.text, width: textWidth)
             var block: [(String, String, Role)] = []
@@ -311,6 +326,11 @@ public struct Renderer: Sendable {
         }
         let style = CellStyle(role: Role.status)
         buffer.fill(" ", count: width, x: 0, y: y, style: style)
+        // The coach's verdict on the reply just sent takes the bar for a few seconds.
+        if let flash = state.coachFlash, state.now < flash.until {
+            buffer.write(WordWrap.truncate(" \(flash.text)", width: width), x: 0, y: y, style: CellStyle(role: Role.chatCoach, bold: true))
+            return
+        }
         let time = "\(clock(state.now)) \(calendar.zoneAbbreviation(at: state.now)) "
         let keysWidth = DisplayWidth.of(Catalogue.Screen.statusKeys) + 2
         var right = "\(Catalogue.Screen.counts(waiting: state.waitingCount, active: state.activeCount, done: state.doneCount)) · \(time)"

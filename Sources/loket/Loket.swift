@@ -8,7 +8,7 @@ struct Loket: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loket",
         abstract: "Live-chat client for PTSP counter officers, with reply suggestions and a trainee mode.",
-        subcommands: [Train.self, EngineCommand.self, Themes.self],
+        subcommands: [Train.self, EngineCommand.self, Themes.self, ReportCommand.self],
         defaultSubcommand: Train.self
     )
 }

@@ -32,12 +32,27 @@ struct Train: ParsableCommand {
     @Option(help: "Write a debug log (start-up time, keys, resizes) to this file.")
     var log: String?
 
+    @Flag(help: "Exam: hide the suggestions.")
+    var exam = false
+
+    @Option(help: "End the shift after this long, e.g. 15m, 90s, 1h.")
+    var shift: String?
+
+    @Option(help: "End the shift once this many citizens have come and gone.")
+    var citizens: Int?
+
+    @Option(help: "Where to write the shift report (FILE.md and FILE.json); default under $XDG_DATA_HOME/loket/reports.")
+    var report: String?
+
     func validate() throws {
         guard warnAfter > 0, breachAfter > warnAfter else {
             throw ValidationError("--breach-after must be greater than --warn-after, both positive")
         }
         guard arrivalEvery > 0 else { throw ValidationError("--arrival-every must be positive") }
+        if let shift, ShiftReport.seconds(shift) == nil { throw ValidationError("--shift takes a duration like 15m, 90s or 1h") }
+        if let citizens, citizens < 1 { throw ValidationError("--citizens must be at least 1") }
     }
+
 
     func run() throws {
         let environment = ProcessInfo.processInfo.environment
@@ -77,7 +92,10 @@ struct Train: ParsableCommand {
         let size = screen.size
         var state = AppState(
             now: start, width: size.width, height: size.height, simulator: simulator,
-            thresholds: WaitThresholds(warning: warnAfter, breach: breachAfter, hardLimit: WaitThresholds.liveChat.hardLimit))
+            thresholds: WaitThresholds(warning: warnAfter, breach: breachAfter, hardLimit: WaitThresholds.liveChat.hardLimit),
+            hideSuggestions: exam)
+        state.shiftEnd = shift.flatMap(ShiftReport.seconds).map { start.addingTimeInterval($0) }
+        state.citizenLimit = citizens
         let renderer = Renderer(calendar: script.calendar)
         let debugLog = log.flatMap(DebugLog.init(path:))
         debugLog?.write("theme \(chosenTheme.name), \(screen.colorCount) colours, \(size.width)×\(size.height), seed \(seed)")
@@ -104,9 +122,87 @@ struct Train: ParsableCommand {
             effects += state.update(AppEvent.tick(Date()), engine: engine)
             if effects.contains(.quit) { running = false }
         }
+        let shiftReport = ShiftReport.make(from: state, started: start, seed: seed, exam: exam)
+        let savedTo = save(shiftReport, environment: environment)
+        showReport(shiftReport.markdown, on: screen, renderer: renderer)
         screen.close()
         if let themeWarning { writeError(themeWarning) }
+        switch savedTo {
+        case .success(let paths): writeLine(Catalogue.Report.saved(paths.markdown, paths.json))
+        case .failure(let error): writeError("loket: \(error.message)")
+        }
         writeError(Catalogue.Terminal.sessionEnded(seed: seed))
+    }
+}
+
+extension Train {
+    struct ReportError: Error {
+        var message: String
+    }
+
+    /// Writes the report as Markdown and JSON; returns both paths.
+    func save(_ report: ShiftReport, environment: [String: String]) -> Result<(markdown: String, json: String), ReportError> {
+        let base: String
+        if let report = self.report {
+            base = report.hasSuffix(".json") || report.hasSuffix(".md")
+                ? String(report[..<(report.lastIndex(of: ".") ?? report.endIndex)]) : report
+        } else {
+            let data = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
+                ?? "\(environment["HOME"] ?? NSTemporaryDirectory())/.local/share"
+            let directory = "\(data)/loket/reports"
+            do {
+                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            } catch {
+                return .failure(ReportError(message: "cannot create \(directory): \(error.localizedDescription)"))
+            }
+            let stamp = report.started.filter { $0.isNumber }.prefix(14)
+            base = "\(directory)/laporan-\(stamp)"
+        }
+        let paths = (markdown: base + ".md", json: base + ".json")
+        do {
+            try report.markdown.write(toFile: paths.markdown, atomically: true, encoding: .utf8)
+            try report.json.write(toFile: paths.json, atomically: true, encoding: .utf8)
+        } catch {
+            return .failure(ReportError(message: "cannot write the report to \(base).*: \(error.localizedDescription)"))
+        }
+        return .success(paths)
+    }
+
+    /// Shows the report until Enter, Esc, F10 or the end of input; arrows and page keys scroll.
+    func showReport(_ markdown: String, on screen: TerminalScreen, renderer: Renderer) {
+        var first = 0
+        while true {
+            let size = screen.size
+            screen.draw(renderer.renderReport(markdown, width: size.width, height: size.height, first: first))
+            switch screen.read() {
+            case .key(.enter), .key(.escape), .key(.function(10)), .key(.control("c")), .endOfInput: return
+            case .key(.down), .key(.pageDown): first += 1
+            case .key(.up), .key(.pageUp): first = max(0, first - 1)
+            default: continue
+            }
+        }
+    }
+}
+
+/// `loket report FILE.json`: prints a saved shift report again.
+struct ReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "report", abstract: "Print a saved shift report (the .json file) as Markdown.")
+
+    @Argument(help: "The report's JSON file.")
+    var file: String
+
+    func run() throws {
+        let text: String
+        do {
+            text = try DataFile.read(file)
+        } catch {
+            throw ValidationError(error.description)
+        }
+        guard let report = ShiftReport.decode(json: text) else {
+            throw ValidationError("\(file): not a Loket shift report (JSON with started, ended, conversations, total)")
+        }
+        writeLine(report.markdown)
     }
 }
 

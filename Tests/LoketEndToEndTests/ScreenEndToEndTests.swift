@@ -68,9 +68,54 @@ struct ScreenEndToEndTests {
         try tmux.send(keys: "F10")
         try tmux.waitFor("belum terkirim", timeout: 10)
         try tmux.send(literal: "y")
+        try tmux.waitFor("Laporan Sesi Latihan Loket", timeout: 10)
+        try tmux.send(keys: "Enter")
         let after = try tmux.waitFor("EXIT=0", timeout: 10)
         #expect(after.contains("PROMPT$"))
         #expect(after.contains("--seed 3"), "the closing line says how to replay the shift")
+    }
+
+    @Test func coachScoresRepliesAndTheShiftEndsWithAReport() throws {
+        let data = FileManager.default.temporaryDirectory.appendingPathComponent("loket-e2e-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: data) }
+        let tmux = try TmuxSession(width: 100, height: 30, environment: ["XDG_DATA_HOME": data.path])
+        try tmux.start("--seed 3 --citizens 1")
+        try tmux.waitFor(timeout: 30, "a suggestion") { $0.contains(" ▸ 1 ") }
+        // A good reply: the top suggestion.
+        try tmux.send(keys: "Tab")
+        try tmux.waitFor(timeout: 10, "the suggestion in the input line") { ($0.split(separator: "\n").first { $0.hasPrefix("> ") }?.count ?? 0) > 10 }
+        try tmux.send(keys: "Enter")
+        let good = try tmux.waitFor(timeout: 10, "the first score") { $0.contains("Pelatih  Skor") }
+        let goodScore = try #require(Self.scores(in: good).last)
+        #expect(goodScore >= 85)
+        // A bad reply.
+        try tmux.send(literal: "tunggu saja")
+        try tmux.send(keys: "Enter")
+        let bad = try tmux.waitFor(timeout: 10, "the second score") { Self.scores(in: $0).count >= 2 }
+        #expect((Self.scores(in: bad).last ?? 100) <= 40)
+        #expect(bad.contains("Hindari \"tunggu saja\""))
+        // F10 ends the shift: the report screen, then its files.
+        try tmux.send(keys: "F10")
+        try tmux.waitFor("Laporan Sesi Latihan Loket", timeout: 10)
+        try tmux.send(keys: "Enter")
+        let closed = try tmux.waitFor("EXIT=0", timeout: 10)
+        #expect(closed.contains("Laporan tersimpan:"))
+        let reports = data.appendingPathComponent("loket/reports")
+        let files = try FileManager.default.contentsOfDirectory(atPath: reports.path).sorted()
+        #expect(files.count == 2 && files.contains { $0.hasSuffix(".md") })
+        let json = reports.appendingPathComponent(try #require(files.first { $0.hasSuffix(".json") })).path
+        let printed = try TmuxSession.spawn([tmux.binary, "report", json], environment: ["LANG": "C.UTF-8", "PATH": "/usr/bin:/bin"])
+        #expect(printed.status == 0)
+        #expect(printed.output.hasPrefix("# Laporan Sesi Latihan Loket"))
+        #expect(printed.output.contains("Budi Santoso"))
+    }
+
+    /// The coach scores shown in the transcript ("Pelatih  Skor 95 · …").
+    static func scores(in screen: String) -> [Int] {
+        screen.split(separator: "\n").compactMap { line in
+            guard let range = line.range(of: "Pelatih  Skor ") else { return nil }
+            return Int(line[range.upperBound...].prefix { $0.isNumber })
+        }
     }
 
     @Test(arguments: [["TERM": "vt100"], ["TERM": "xterm-256color", "NO_COLOR": "1"], ["TERM": "screen"], ["TERM": "linux"]])
@@ -80,6 +125,8 @@ struct ScreenEndToEndTests {
         try tmux.waitFor("Antrian (1)")
         try tmux.waitFor(timeout: 20, "the status bar") { $0.contains("F1 Bantuan") && $0.contains("WIB") }
         try tmux.send(keys: "F10")
+        try tmux.waitFor("Laporan Sesi Latihan Loket", timeout: 10)
+        try tmux.send(keys: "Enter")
         try tmux.waitFor("EXIT=0", timeout: 10)
     }
 
@@ -117,6 +164,8 @@ struct ScreenEndToEndTests {
         try tmux.start("--theme rusak --seed 1")
         try tmux.waitFor("Antrian (1)")
         try tmux.send(keys: "F10")
+        try tmux.waitFor("Laporan Sesi Latihan Loket", timeout: 10)
+        try tmux.send(keys: "Escape")
         let screen = try tmux.waitFor("EXIT=0", timeout: 10)
         #expect(screen.contains("rusak.toml:3: roles.queue.selected.fg: unknown colour 'ungu-muda'"))
     }

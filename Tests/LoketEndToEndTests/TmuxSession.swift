@@ -7,9 +7,13 @@ final class TmuxSession {
     let socket = "loket-e2e-\(UUID().uuidString.prefix(8))"
     let binary: String
 
+    /// Shift reports of this session go here, not into the home directory.
+    let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("loket-e2e-data-\(UUID().uuidString)")
+
     init(width: Int, height: Int, environment: [String: String] = [:]) throws {
         binary = try Self.loketBinary()
         var exports = "export PS1='PROMPT$ ' TERM=\(environment["TERM"] ?? "xterm-256color");"
+        if environment["XDG_DATA_HOME"] == nil { exports += " export XDG_DATA_HOME='\(dataDirectory.path)';" }
         for (key, value) in environment where key != "TERM" { exports += " export \(key)='\(value)';" }
         try run(["new-session", "-d", "-x", "\(width)", "-y", "\(height)", "-s", "e2e",
                  "env -i HOME=\(NSTemporaryDirectory()) PATH=/usr/bin:/bin LANG=C.UTF-8 bash --norc --noprofile"])
@@ -23,6 +27,7 @@ final class TmuxSession {
 
     deinit {
         _ = try? run(["kill-server"])
+        try? FileManager.default.removeItem(at: dataDirectory)
     }
 
     /// The built `loket` next to the test bundle (`swift test` builds it because this target depends on it).

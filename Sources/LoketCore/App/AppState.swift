@@ -2,8 +2,8 @@ import Foundation
 
 /// One line of a transcript.
 public struct ChatMessage: Sendable, Equatable {
-    /// Who wrote it; `system` lines are notes for the officer that the citizen never sees.
-    public enum Author: Sendable, Equatable { case citizen, officer, system }
+    /// Who wrote it; `system` and `coach` lines are for the officer or trainee only, never sent to the citizen.
+    public enum Author: Sendable, Equatable { case citizen, officer, system, coach }
 
     public var author: Author
     public var text: String
@@ -37,8 +37,20 @@ public struct CitizenChat: Sendable {
     public var scrollBack = 0
     /// New messages came while scrolled back.
     public var newWhileScrolled = false
+    /// Every reply the officer sent, with how long the citizen had waited and the coach's verdict.
+    public var replies: [ReplyRecord] = []
+    public var scenario: String?
 
     public var displayName: String { name ?? conversation.name ?? Catalogue.Screen.citizenLabel(number) }
+}
+
+/// One sent reply as the shift report sees it.
+public struct ReplyRecord: Sendable, Equatable, Codable {
+    public var kind: String
+    /// Seconds the citizen had waited for this reply (0 when nothing was unanswered).
+    public var waited: Double
+    public var score: Int
+    public var tips: [String]
 }
 
 /// Wait thresholds for the queue's colours.
@@ -95,6 +107,12 @@ public struct AppState: Sendable {
     public let thresholds: WaitThresholds
     public internal(set) var receipts = ReceiptBook()
     public internal(set) var simulator: Simulator?
+    /// The coach's verdict on the last reply, shown until `until`.
+    public internal(set) var coachFlash: (text: String, until: Date)?
+    /// Trainee shift limits: the shift ends at this time, or once this many citizens have come and gone.
+    public var shiftEnd: Date?
+    public var citizenLimit: Int?
+    public internal(set) var shiftOver = false
 
     public init(now: Date, width: Int, height: Int, simulator: Simulator?, thresholds: WaitThresholds = .liveChat,
                 hideSuggestions: Bool = false) {
@@ -131,11 +149,13 @@ public struct AppState: Sendable {
         case .tick(let time):
             now = max(now, time)
             if var simulator {
+                // Once the shift's citizen limit is reached no one new comes.
+                if let limit = citizenLimit { simulator.maximumCitizens = limit }
                 let outputs = simulator.tick(now)
                 self.simulator = simulator
                 apply(outputs, engine: engine)
             }
-            return []
+            return checkShiftOver()
         case .resize(let width, let height):
             self.width = width
             self.height = height
@@ -145,6 +165,16 @@ public struct AppState: Sendable {
         case .key(let key):
             return handle(key, engine: engine)
         }
+    }
+
+    /// The shift ends at its time limit, or when the citizen limit has come and every citizen has gone.
+    private mutating func checkShiftOver() -> [AppEffect] {
+        guard !shiftOver else { return [] }
+        let timeUp = shiftEnd.map { now >= $0 } ?? false
+        let everyoneServed = citizenLimit.map { chats.count >= $0 && order.isEmpty } ?? false
+        guard timeUp || everyoneServed else { return [] }
+        shiftOver = true
+        return [.quit]
     }
 
     private mutating func handle(_ key: Key, engine: Engine) -> [AppEffect] {
@@ -269,9 +299,17 @@ public struct AppState: Sendable {
         // A suggestion sent as it was keeps its kind; edited or own words are recognised by the engine.
         let kind = suggestionIndex.flatMap { suggestions.indices.contains($0) && suggestions[$0].text == text ? suggestions[$0].kind : nil }
         var conversation = chats[index].conversation
-        let recorded = engine.recordOfficer(text, kind: kind, in: &conversation)
+        let resolvedKind = kind ?? engine.recognizeReplyKind(text)
+        let assessment = engine.coach.assess(text, kind: resolvedKind, in: conversation, at: now)
+        let waited = conversation.unansweredSince.map { now.timeIntervalSince($0) } ?? 0
+        let recorded = engine.recordOfficer(text, kind: resolvedKind, in: &conversation)
         chats[index].conversation = conversation
         chats[index].messages.append(ChatMessage(author: .officer, text: text, time: now))
+        chats[index].replies.append(
+            ReplyRecord(kind: recorded.rawValue, waited: waited, score: assessment.score, tips: assessment.tips))
+        let verdict = Catalogue.Screen.coachVerdict(score: assessment.score, tip: assessment.tips.first)
+        chats[index].messages.append(ChatMessage(author: .coach, text: verdict, time: now))
+        coachFlash = (verdict, now.addingTimeInterval(6))
         chats[index].draft = InputLine()
         chats[index].waitingSince = nil
         chats[index].scrollBack = 0
@@ -331,9 +369,10 @@ public struct AppState: Sendable {
     private mutating func apply(_ outputs: [Simulator.Output], engine: Engine) {
         for output in outputs {
             switch output {
-            case .arrive(let chat, let name, let honorific, let priority, _):
+            case .arrive(let chat, let name, let honorific, let priority, let scenario):
                 let index = addCitizen(name: name, honorific: honorific, priority: priority, engine: engine)
                 assert(index == chat, "simulator and app number chats alike")
+                chats[index].scenario = scenario
             case .typing(let chat, let until):
                 setTyping(chat: chat, until: until)
             case .say(let chat, let text):
