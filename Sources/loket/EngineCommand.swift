@@ -19,7 +19,9 @@ struct EngineCommand: ParsableCommand {
 
             Officer line (kind optional: recognised from the text when absent):
               {"conversation":"c1","from":"officer","kind":"ask_documents","text":"…"}
-            Output: {"conversation":"c1","kind":"ask_documents","stage":"documents_requested"}
+            Output: {"conversation":"c1","kind":"ask_documents","stage":"documents_requested",
+                     "coach":{"score":95,"tips":["…"]}}
+            The coach judges the reply at its "time" (default: the citizen's last message, so no wait is invented).
 
             Optional fields: time (RFC 3339, default now), name, honorific ("Bapak" or "Ibu").
             A line that is not valid JSON, or lacks a field, gets {"error":"…"} and processing goes on.

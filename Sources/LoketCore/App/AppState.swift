@@ -300,7 +300,7 @@ public struct AppState: Sendable {
         let kind = suggestionIndex.flatMap { suggestions.indices.contains($0) && suggestions[$0].text == text ? suggestions[$0].kind : nil }
         var conversation = chats[index].conversation
         let resolvedKind = kind ?? engine.recognizeReplyKind(text)
-        let assessment = engine.coach.assess(text, kind: resolvedKind, in: conversation, at: now)
+        let assessment = engine.coach.with(thresholds: thresholds).assess(text, kind: resolvedKind, in: conversation, at: now)
         let waited = conversation.unansweredSince.map { now.timeIntervalSince($0) } ?? 0
         let recorded = engine.recordOfficer(text, kind: resolvedKind, in: &conversation)
         chats[index].conversation = conversation

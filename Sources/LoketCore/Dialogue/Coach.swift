@@ -13,7 +13,7 @@ public struct Assessment: Sendable, Equatable {
 public struct Coach: Sendable {
     let rules: CoachRules
     let calendar: OfficeCalendar
-    let thresholds: WaitThresholds
+    private(set) var thresholds: WaitThresholds
     let normalizer: Normalizer
 
     public init(script: Script, thresholds: WaitThresholds = .liveChat) {
@@ -26,6 +26,13 @@ public struct Coach: Sendable {
     private struct Finding {
         var penalty: Int
         var tip: String
+    }
+
+    /// The same coach judging waits against other thresholds (the screen's `--warn-after`, `--breach-after`).
+    public func with(thresholds: WaitThresholds) -> Coach {
+        var copy = self
+        copy.thresholds = thresholds
+        return copy
     }
 
     /// Judges `reply` of `kind`, sent at `time` into `conversation` (its state before the reply).
