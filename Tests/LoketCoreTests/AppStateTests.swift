@@ -10,8 +10,8 @@ struct AppStateTests {
     static let start = Date(timeIntervalSince1970: 1_796_000_400)
 
     init() throws {
-        engine = Engine(script: try ScriptLoader.loadDefault())
-        scenarios = try ScenarioLoader.loadDefault()
+        engine = try Fixtures.engine()
+        scenarios = try Fixtures.scenarios()
     }
 
     private func state(seed: UInt64 = 1, scenarios: [Scenario]? = nil, maximum: Int? = nil) -> AppState {

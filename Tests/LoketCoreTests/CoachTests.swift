@@ -9,7 +9,7 @@ struct CoachTests {
     static let start = Date(timeIntervalSince1970: 1_796_000_400)  // Monday 08:00 WIB
 
     init() throws {
-        engine = Engine(script: try ScriptLoader.loadDefault())
+        engine = try Fixtures.engine()
     }
 
     /// A conversation in which the citizen has written `messages`, the last one `waited` seconds before the reply.

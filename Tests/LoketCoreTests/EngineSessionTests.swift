@@ -9,7 +9,7 @@ struct EngineSessionTests {
     let now = RFC3339.parse("2026-11-30T08:00:00+07:00") ?? Date()
 
     init() throws {
-        engine = Engine(script: try ScriptLoader.loadDefault())
+        engine = try Fixtures.engine()
     }
 
     private func run(_ lines: [String]) -> [JSON] {

@@ -33,7 +33,7 @@ struct EngineTests {
     let engine: Engine
 
     init() throws {
-        engine = Engine(script: try ScriptLoader.loadDefault())
+        engine = try Fixtures.engine()
     }
 
     @Test func referenceDialogueGetsTheReferenceRepliesOnTop() {

@@ -10,8 +10,8 @@ struct ShiftReportTests {
     static let start = Date(timeIntervalSince1970: 1_796_000_400)
 
     init() throws {
-        engine = Engine(script: try ScriptLoader.loadDefault())
-        scenarios = try ScenarioLoader.loadDefault()
+        engine = try Fixtures.engine()
+        scenarios = try Fixtures.scenarios()
     }
 
     private func press(_ state: inout AppState, _ keys: Key...) {

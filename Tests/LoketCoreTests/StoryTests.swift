@@ -5,7 +5,7 @@ import Testing
 @Suite("Conversation stories")
 struct StoryTests {
     @Test func bundledStoriesAllPass() throws {
-        let engine = Engine(script: try ScriptLoader.loadDefault())
+        let engine = try Fixtures.engine()
         let stories = try StoryLoader.loadDefault()
         #expect(stories.count >= 30)
         #expect(stories.contains { $0.name == "reference dialogue, verbatim" })
@@ -16,7 +16,7 @@ struct StoryTests {
     }
 
     @Test func evaluationReportsFailuresAndScores() throws {
-        let engine = Engine(script: try ScriptLoader.loadDefault())
+        let engine = try Fixtures.engine()
         let stories = try StoryLoader.parse("""
             [[story]]
             name = "wrong on purpose"

@@ -7,7 +7,7 @@ struct TextTests {
     let engine: Engine
 
     init() throws {
-        engine = Engine(script: try ScriptLoader.loadDefault())
+        engine = try Fixtures.engine()
     }
 
     @Test func normalisesCasePunctuationStretchingAndSlang() {

@@ -194,7 +194,7 @@ public enum CrossValidation {
             let engine = Engine(script: training)
             for (index, example) in examples.enumerated() where index % foldCount == fold {
                 let predicted = engine.understand(example.text, in: Conversation(id: "cv")).intent
-                counter.add(expected: example.intent.rawValue, predicted: predicted.rawValue); if ProcessInfo.processInfo.environment["XD"] != nil && predicted != example.intent { print("MISS \(example.intent) -> \(predicted): \(example.text)") }
+                counter.add(expected: example.intent.rawValue, predicted: predicted.rawValue)
             }
         }
         return counter
