@@ -250,6 +250,7 @@ extension Catalogue {
         public static let stages = "Tahap tercakup"
         public static let tips = "Saran pelatih yang paling sering"
         public static let noTips = "Tidak ada saran: semua balasan sudah baik."
+        public static let tipsPerConversation = "Saran per percakapan"
         public static let stageGreeting = "salam"
         public static let stageDocuments = "dokumen"
         public static let stageReceipt = "tanda terima"

@@ -273,30 +273,37 @@ public struct Renderer: Sendable {
         }
     }
 
-    /// The input text wrapped to the line width, and where the cursor falls.
+    /// The input text wrapped at spaces to the line width (long words are cut), and where the cursor falls.
     private func layoutInput(_ input: InputLine, width: Int) -> (lines: [String], cursorLine: Int, cursorColumn: Int) {
-        var lines: [String] = [""]
-        var column = 0
-        var cursor = (line: 0, column: 0)
+        // Lines of character indices, so the cursor can be found after words have moved down.
+        var lines: [[Int]] = [[]]
+        var lineWidth = 0
+        let widths = input.characters.map { DisplayWidth.of($0) }
         for (index, character) in input.characters.enumerated() {
-            if index == input.cursor { cursor = (lines.count - 1, column) }
-            let columns = DisplayWidth.of(character)
-            if column + columns > width {
-                lines.append("")
-                column = 0
-                if index == input.cursor { cursor = (lines.count - 1, 0) }
+            if lineWidth + widths[index] > width {
+                var carried: [Int] = []
+                if !character.isWhitespace, let space = lines[lines.count - 1].lastIndex(where: { input.characters[$0].isWhitespace }),
+                    space + 1 < lines[lines.count - 1].count
+                {
+                    carried = Array(lines[lines.count - 1][(space + 1)...])
+                    lines[lines.count - 1].removeSubrange((space + 1)...)
+                }
+                lines.append(carried)
+                lineWidth = carried.reduce(0) { $0 + widths[$1] }
             }
-            lines[lines.count - 1].append(character)
-            column += columns
+            lines[lines.count - 1].append(index)
+            lineWidth += widths[index]
         }
-        if input.cursor >= input.characters.count {
-            if column >= width {
-                lines.append("")
-                column = 0
-            }
-            cursor = (lines.count - 1, column)
+        var cursor = (line: lines.count - 1, column: lineWidth)
+        if let line = lines.firstIndex(where: { $0.contains(input.cursor) }) {
+            let before = lines[line].prefix { $0 < input.cursor }
+            cursor = (line, before.reduce(0) { $0 + widths[$1] })
+        } else if lineWidth >= width {
+            lines.append([])
+            cursor = (lines.count - 1, 0)
         }
-        return (lines, cursor.line, cursor.column)
+        let text = lines.map { String($0.map { input.characters[$0] }) }
+        return (text, cursor.line, cursor.column)
     }
 
     private func drawInput(

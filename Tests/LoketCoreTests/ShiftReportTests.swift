@@ -93,6 +93,8 @@ struct ShiftReportTests {
         #expect((report.total.score ?? 100) < 85)
         #expect(report.total.topTips.contains { $0.contains("tunggu saja") })
         #expect(report.total.topTips.count <= 3)
+        #expect(report.markdown.contains("## Saran per percakapan"))
+        #expect(report.conversations.contains { $0.topTips.contains { $0.contains("tunggu saja") } })
     }
 
     @Test func reportIsValidJSONAndMarkdownAndReadsBack() throws {

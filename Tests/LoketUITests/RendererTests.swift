@@ -209,11 +209,12 @@ struct RendererTests {
         screen.type(String(repeating: "kata ", count: 30))
         let lines = screen.lines
         #expect(lines[11].hasPrefix(" Saran · salam ▸ "))
-        #expect(lines[12] == "> kata kata kata kata kata kata kata kata kata kata kata kat")
-        #expect(lines[13] == "  a kata kata kata kata kata kata kata kata kata kata kata k")
-        #expect(lines[14] == "  ata kata kata kata kata kata kata                         ")
+        // Wrapped at spaces: 11 words of "kata " fill 55 of the 58 columns.
+        #expect(lines[12] == "> kata kata kata kata kata kata kata kata kata kata kata    ")
+        #expect(lines[13] == "  kata kata kata kata kata kata kata kata kata kata kata    ")
+        #expect(lines[14] == "  kata kata kata kata kata kata kata kata                   ")
         #expect(lines[15].hasPrefix(" F1 Bantuan"))
-        #expect(screen.frame.cursor?.x == 36 && screen.frame.cursor?.y == 14)
+        #expect(screen.frame.cursor?.x == 42 && screen.frame.cursor?.y == 14)
         screen.press(.home)
         #expect(screen.frame.cursor?.x == 2 && screen.frame.cursor?.y == 12)
     }

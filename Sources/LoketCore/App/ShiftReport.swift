@@ -168,6 +168,13 @@ public struct ShiftReport: Codable, Sendable, Equatable {
         }
         lines += ["", "## \(R.tips)", ""]
         lines += total.topTips.isEmpty ? [R.noTips] : total.topTips.enumerated().map { "\($0.offset + 1). \($0.element)" }
+        let withTips = conversations.filter { !$0.topTips.isEmpty }
+        if !withTips.isEmpty {
+            lines += ["", "## \(R.tipsPerConversation)", ""]
+            for conversation in withTips {
+                lines.append("- **\(conversation.citizen)**: " + conversation.topTips.joined(separator: " · "))
+            }
+        }
         return lines.joined(separator: "\n") + "\n"
     }
 }
