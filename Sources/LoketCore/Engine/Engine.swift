@@ -91,7 +91,7 @@ public struct Engine: Sendable {
         let entities = understanding.entities
         let stage = conversation.stage
         if intent == .confirm, stage == .documentsRequested || stage == .documentsIncomplete,
-            text.tokens.contains(where: Self.handOverWords.contains), !text.tokens.contains("nanti")
+            text.tokens.contains(where: Self.handOverWords.contains), !text.tokens.contains("nanti"), !text.tokens.contains("dulu")
         {
             return .provideDocuments
         }
