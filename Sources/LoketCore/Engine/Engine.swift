@@ -196,18 +196,15 @@ public struct Engine: Sendable {
         let moment = conversation.lastCitizenTime ?? time
         var result: [Suggestion] = []
         var seen = Set<ReplyKind>()
-        var seenTopics = Set<String>()
         var queue = policy.candidates(for: conversation)
         var index = 0
         while index < queue.count, result.count < limit {
             let candidate = queue[index]
             index += 1
-            let topicKey = "\(candidate.kind)/\(candidate.topic?.rawValue ?? "")"
-            guard !seenTopics.contains(topicKey), candidate.kind != .askInfo || !seen.contains(.askInfo) else { continue }
+            // Each kind once: the first candidate of a kind carries the best reason.
+            guard !seen.contains(candidate.kind) else { continue }
             if let text = render(candidate, conversation: &conversation, receipts: &receipts, at: moment) {
-                if seen.contains(candidate.kind) { continue }
                 seen.insert(candidate.kind)
-                seenTopics.insert(topicKey)
                 result.append(Suggestion(kind: candidate.kind, text: text, why: candidate.why))
             } else if let fallback = fallback(for: candidate, conversation) {
                 // A reply that needs a service or receipt number we lack becomes a question for it.
