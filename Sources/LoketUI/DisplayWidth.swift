@@ -20,7 +20,9 @@ public enum DisplayWidth {
     }
 
     public static func of(_ text: some StringProtocol) -> Int {
-        text.reduce(0) { $0 + of($1) }
+        // Printable ASCII is one column a byte; only other text needs grapheme breaking.
+        if text.utf8.allSatisfy({ $0 >= 0x20 && $0 < 0x7F }) { return text.utf8.count }
+        return text.reduce(0) { $0 + of($1) }
     }
 
     /// East Asian Wide and Fullwidth blocks (Unicode 15 EastAsianWidth W/F, grouped into ranges).
