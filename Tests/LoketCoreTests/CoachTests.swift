@@ -6,7 +6,7 @@ import Testing
 @Suite("Coach")
 struct CoachTests {
     let engine: Engine
-    static let start = Date(timeIntervalSince1970: 1_796_000_400)  // Monday 08:00 WIB
+    static let start = Fixtures.mondayMorning
 
     init() throws {
         engine = try Fixtures.engine()

@@ -7,7 +7,7 @@ import Testing
 struct ShiftReportTests {
     let engine: Engine
     let scenarios: [Scenario]
-    static let start = Date(timeIntervalSince1970: 1_796_000_400)
+    static let start = Fixtures.mondayMorning
 
     init() throws {
         engine = try Fixtures.engine()

@@ -27,8 +27,8 @@ public struct CitizenChat: Sendable {
     public var messages: [ChatMessage] = []
     public var unread = 0
     public var priority: Bool
-    /// The first citizen message the officer has not answered yet.
-    public var waitingSince: Date?
+    /// The first citizen message the officer has not answered yet; nobody waits in a closed chat.
+    public var waitingSince: Date? { status == .active ? conversation.unansweredSince : nil }
     public let arrived: Date
     public var draft = InputLine()
     public var typingUntil: Date?
@@ -299,10 +299,9 @@ public struct AppState: Sendable {
         // A suggestion sent as it was keeps its kind; edited or own words are recognised by the engine.
         let kind = suggestionIndex.flatMap { suggestions.indices.contains($0) && suggestions[$0].text == text ? suggestions[$0].kind : nil }
         var conversation = chats[index].conversation
-        let resolvedKind = kind ?? engine.recognizeReplyKind(text)
-        let assessment = engine.coach.with(thresholds: thresholds).assess(text, kind: resolvedKind, in: conversation, at: now)
         let waited = conversation.unansweredSince.map { now.timeIntervalSince($0) } ?? 0
-        let recorded = engine.recordOfficer(text, kind: resolvedKind, in: &conversation)
+        let (recorded, assessment) = engine.recordOfficer(
+            text, kind: kind, in: &conversation, judgedAt: now, by: engine.coach.with(thresholds: thresholds))
         chats[index].conversation = conversation
         chats[index].messages.append(ChatMessage(author: .officer, text: text, time: now))
         chats[index].replies.append(
@@ -311,7 +310,6 @@ public struct AppState: Sendable {
         chats[index].messages.append(ChatMessage(author: .coach, text: verdict, time: now))
         coachFlash = (verdict, now.addingTimeInterval(6))
         chats[index].draft = InputLine()
-        chats[index].waitingSince = nil
         chats[index].scrollBack = 0
         chats[index].newWhileScrolled = false
         history.append(text)
@@ -354,12 +352,10 @@ public struct AppState: Sendable {
     public mutating func receive(_ text: String, chat index: Int, engine: Engine) {
         guard chats.indices.contains(index) else { return }
         var conversation = chats[index].conversation
-        let understanding = engine.receiveCitizen(text, in: &conversation, at: now)
+        engine.receiveCitizen(text, in: &conversation, at: now)
         chats[index].conversation = conversation
-        if chats[index].name == nil, let name = understanding.entities.name { chats[index].name = name }
         chats[index].messages.append(ChatMessage(author: .citizen, text: text, time: now))
         chats[index].typingUntil = nil
-        if chats[index].waitingSince == nil { chats[index].waitingSince = now }
         if index != selected { chats[index].unread += 1 }
         if chats[index].scrollBack > 0 { chats[index].newWhileScrolled = true }
         reposition(index)
@@ -389,7 +385,6 @@ public struct AppState: Sendable {
         guard chats.indices.contains(index) else { return }
         chats[index].status = status
         chats[index].typingUntil = nil
-        chats[index].waitingSince = nil
         chats[index].messages.append(ChatMessage(author: .system, text: note, time: now))
         reposition(index)
     }

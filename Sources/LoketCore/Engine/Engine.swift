@@ -137,12 +137,11 @@ public struct Engine: Sendable {
 
     /// The reply kind of free text an officer wrote (the most advanced step when a message does several).
     public func recognizeReplyKind(_ text: String) -> ReplyKind {
-        recognizeReplyKinds(text).main
+        recognizeReplyKinds(normalizer.normalize(text)).main
     }
 
     /// The main kind of an officer message, and whether it also offers further help ("… Ada lagi?").
-    private func recognizeReplyKinds(_ text: String) -> (main: ReplyKind, offersHelp: Bool) {
-        let normalized = normalizer.normalize(text)
+    private func recognizeReplyKinds(_ normalized: NormalizedText) -> (main: ReplyKind, offersHelp: Bool) {
         guard !normalized.tokens.isEmpty else { return (.clarify, false) }
         let evidence = replyClassifier.evidence(for: normalized.tokens)
         var best = replyClassifier.predict(evidence, range: 0..<normalized.tokens.count).best?.label ?? .clarify
@@ -167,19 +166,41 @@ public struct Engine: Sendable {
     /// Records what the officer sent; the kind is recognised from the text when not given.
     @discardableResult
     public func recordOfficer(_ text: String, kind: ReplyKind? = nil, in conversation: inout Conversation) -> ReplyKind {
-        let recognized = recognizeReplyKinds(text)
+        let normalized = normalizer.normalize(text)
+        let recognized = recognizeReplyKinds(normalized)
         let kind = kind ?? recognized.main
-        conversation.applyOfficer(kind: kind, awaiting: kind == .askInfo || kind == .clarify ? topic(asked: text) : nil)
-        if recognized.offersHelp { conversation.offeredFurtherHelp = true }
-        if kind == .receipt, conversation.receiptNumber == nil {
-            conversation.receiptNumber = extractor.receiptNumber(in: text)
-        }
+        apply(text, normalized, kind: kind, offersHelp: recognized.offersHelp, to: &conversation)
         return kind
     }
 
+    /// Judges what the officer sent at `time` (with `coach`, by default the engine's), then records it; the text
+    /// is read once for both.
+    public func recordOfficer(
+        _ text: String, kind: ReplyKind? = nil, in conversation: inout Conversation, judgedAt time: Date,
+        by coach: Coach? = nil
+    ) -> (kind: ReplyKind, assessment: Assessment) {
+        let normalized = normalizer.normalize(text)
+        let recognized = recognizeReplyKinds(normalized)
+        let kind = kind ?? recognized.main
+        // Judged before it is recorded: the coach sees what the citizen was waiting for.
+        let assessment = (coach ?? self.coach).assess(text, kind: kind, in: conversation, at: time)
+        apply(text, normalized, kind: kind, offersHelp: recognized.offersHelp, to: &conversation)
+        return (kind, assessment)
+    }
+
+    private func apply(
+        _ text: String, _ normalized: NormalizedText, kind: ReplyKind, offersHelp: Bool, to conversation: inout Conversation
+    ) {
+        let topic = kind == .askInfo || kind == .clarify ? Self.topic(asked: Set(normalized.tokens)) : nil
+        conversation.applyOfficer(kind: kind, awaiting: topic)
+        if offersHelp { conversation.offeredFurtherHelp = true }
+        if kind == .receipt, conversation.receiptNumber == nil {
+            conversation.receiptNumber = extractor.receiptNumber(in: text)
+        }
+    }
+
     /// What an officer's question asks for, so the citizen's short answer can be read right.
-    private func topic(asked text: String) -> InfoTopic {
-        let tokens = Set(normalizer.normalize(text).tokens)
+    private static func topic(asked tokens: Set<String>) -> InfoTopic {
         if tokens.contains("nomor") || tokens.contains("resi") || tokens.contains("tanda") { return .receipt }
         // Not "izin": "mohon izin" opens half of all polite questions.
         if tokens.contains("layanan") || tokens.contains("urus") || tokens.contains("diurus") { return .service }

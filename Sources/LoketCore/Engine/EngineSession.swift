@@ -62,9 +62,7 @@ public struct EngineSession: Sendable {
             }
             // Without its own time an officer line is judged at the citizen's last message: no wait is invented.
             let sentAt = input["time"] == nil ? (conversation.lastCitizenTime ?? time) : time
-            let resolvedKind = kind ?? engine.recognizeReplyKind(text)
-            let assessment = engine.coach.assess(text, kind: resolvedKind, in: conversation, at: sentAt)
-            let recorded = engine.recordOfficer(text, kind: resolvedKind, in: &conversation)
+            let (recorded, assessment) = engine.recordOfficer(text, kind: kind, in: &conversation, judgedAt: sentAt)
             return .object([
                 ("conversation", .string(conversationID)), ("kind", .string(recorded.rawValue)),
                 ("stage", .string(conversation.stage.rawValue)),
