@@ -60,6 +60,11 @@ public struct Conversation: Sendable {
 
     public var honorificText: String { honorific?.rawValue ?? "Bapak/Ibu" }
 
+    /// Gives back the receipt number issued earlier, when the conversation is rebuilt from stored messages.
+    public mutating func restore(receiptNumber: String) {
+        self.receiptNumber = receiptNumber
+    }
+
     /// The citizen understood from an incoming message changes the stage and what the conversation is about.
     mutating func applyCitizen(_ understanding: Understanding, at time: Date) {
         lastUnderstanding = understanding

@@ -13,6 +13,11 @@ public struct ReceiptBook: Sendable {
 
     public init() {}
 
+    /// Continues after numbers already issued (the hub's store knows them), so a restart never reissues one.
+    public init(lastIssued: [CivilDate: Int]) {
+        self.lastIssued = lastIssued
+    }
+
     public mutating func next(prefix: String, on date: CivilDate) -> String {
         let number = (lastIssued[date] ?? 0) + 1
         lastIssued[date] = number

@@ -75,7 +75,8 @@ public struct EngineSession: Sendable {
         }
     }
 
-    static func citizenOutput(
+    /// The `loket engine` output object for a citizen line (the hub sends the same as the `engine` field).
+    public static func citizenOutput(
         _ id: String, _ understanding: Understanding, _ conversation: Conversation, _ suggestions: [Suggestion]
     ) -> JSON {
         var entities: [(String, JSON)] = []

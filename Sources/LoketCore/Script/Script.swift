@@ -97,6 +97,8 @@ public struct OfficeFacts: Sendable {
     public var receiptPrefix: String
     /// Hours within which a complaint gets its promised follow-up.
     public var complaintFollowupHours: Int
+    /// When chats are answered; `hours` is how the script says it to citizens.
+    public var schedule: OfficeSchedule = .always
 }
 
 /// Word lists the coach checks officer replies against.

@@ -99,7 +99,26 @@ private struct ScriptDecoder {
             address: try string(office, "address", in: "office"),
             contact: try string(office, "contact", in: "office"),
             timeZone: zone, holidays: holidays, receiptPrefix: prefix,
-            complaintFollowupHours: Int(try number(office, "complaint_followup_hours", in: "office", range: 1...720)))
+            complaintFollowupHours: Int(try number(office, "complaint_followup_hours", in: "office", range: 1...720)),
+            schedule: try decodeSchedule(office["opening"]))
+    }
+
+    /// `[office.opening]`: a weekday name (senin … minggu) to its periods; a script without it is always open.
+    private func decodeSchedule(_ value: TOMLValue?) throws(DataFileError) -> OfficeSchedule {
+        guard let value else { return .always }
+        let opening = try asTable(value, "office.opening")
+        var periods: [[OfficeSchedule.Period]] = Array(repeating: [], count: 7)
+        for (key, entry) in opening.entries {
+            guard let day = OfficeSchedule.dayNames.firstIndex(of: key) else {
+                throw fail("office.opening.\(key)", entry.line, "unknown day; expected one of \(OfficeSchedule.dayNames.joined(separator: ", "))")
+            }
+            let text = try asString(entry, "office.opening.\(key)")
+            guard let parsed = OfficeSchedule.parsePeriods(text) else {
+                throw fail("office.opening.\(key)", entry.line, "expected times like \"08:00-15:00\" or \"08:00-11:30, 13:00-15:00\"")
+            }
+            periods[day] = parsed
+        }
+        return OfficeSchedule(periods: periods)
     }
 
     private func decodeIntents(_ value: TOMLValue?) throws(DataFileError) -> [IntentDefinition] {
