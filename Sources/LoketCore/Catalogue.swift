@@ -163,10 +163,23 @@ extension Catalogue {
             ("Backspace / Del", "hapus karakter"),
             ("Ctrl-U / Ctrl-W", "hapus ke awal baris / hapus kata"),
             ("F2", "tampilkan alasan saran"),
+            ("F3", "ambil percakapan (mode live)"),
+            ("F4", "simpan baris ketik sebagai catatan internal (mode live)"),
+            ("F5", "alihkan ke petugas yang namanya di baris ketik; kosong: kembali ke antrian (mode live)"),
+            ("F6", "tutup percakapan (mode live)"),
             ("F1 / Esc", "buka / tutup bantuan"),
             ("F10 / Ctrl-C", "keluar"),
         ]
         public static let helpFooter = "Huruf dan angka selalu masuk ke baris ketik."
+        public static let youPending = "Anda…"
+        public static let liveOnly = "Tombol ini hanya untuk mode live."
+        public static let noteNeedsText = "Tulis catatan di baris ketik, lalu tekan F4."
+        public static func noteLine(_ text: String) -> String { "Catatan internal: \(text)" }
+        public static func colleagueLine(_ officer: String, _ text: String) -> String { "[\(officer)] \(text)" }
+        public static func notSent(_ reason: String) -> String { "Tidak terkirim: \(reason)" }
+        public static func handledBy(_ officer: String) -> String { "ditangani \(officer)" }
+        public static let disconnected = "terputus — menyambung ulang…"
+        public static func pendingCount(_ count: Int) -> String { "\(count) menunggu terkirim" }
     }
 }
 

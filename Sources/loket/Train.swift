@@ -88,10 +88,11 @@ struct Train: ParsableCommand {
         let seed = self.seed ?? UInt64(Date().timeIntervalSince1970 * 1000) % 1_000_000
         let engine = Engine(script: script)
         let start = Date()
-        let simulator = Simulator(scenarios: scenarioList, seed: seed, start: start, meanArrivalSeconds: arrivalEvery)
+        let simulator = Simulator(
+            scenarios: scenarioList, seed: seed, start: start, meanArrivalSeconds: arrivalEvery, maximumCitizens: citizens)
         let size = screen.size
         var state = AppState(
-            now: start, width: size.width, height: size.height, simulator: simulator,
+            now: start, width: size.width, height: size.height,
             thresholds: WaitThresholds(warning: warnAfter, breach: breachAfter, hardLimit: WaitThresholds.liveChat.hardLimit),
             hideSuggestions: exam)
         state.shiftEnd = shift.flatMap(ShiftReport.seconds).map { start.addingTimeInterval($0) }
@@ -99,29 +100,9 @@ struct Train: ParsableCommand {
         let renderer = Renderer(calendar: script.calendar)
         let debugLog = log.flatMap(DebugLog.init(path:))
         debugLog?.write("theme \(chosenTheme.name), \(screen.colorCount) colours, \(size.width)×\(size.height), seed \(seed)")
-
-        var running = true
-        var firstFrame = true
-        while running {
-            screen.draw(renderer.render(state))
-            if firstFrame {
-                firstFrame = false
-                debugLog?.write("first frame \(DebugLog.millisecondsSinceProcessStart().map { "\($0) ms" } ?? "?") after start")
-            }
-            let event: AppEvent? = switch screen.read() {
-            case .key(let key): .key(key)
-            case .resize(let width, let height): .resize(width: width, height: height)
-            case .endOfInput: .inputClosed
-            case .timeout: nil
-            }
-            var effects: [AppEffect] = []
-            if let event {
-                debugLog?.write("\(event)")
-                effects += state.update(event, engine: engine)
-            }
-            effects += state.update(AppEvent.tick(Date()), engine: engine)
-            if effects.contains(.quit) { running = false }
-        }
+        var session = CounterSession(state: state, source: SimulatedCitizens(simulator: simulator), engine: engine)
+        runCounter(screen: screen, session: &session, renderer: renderer, log: debugLog)
+        state = session.state
         let shiftReport = ShiftReport.make(from: state, started: start, seed: seed, exam: exam)
         let savedTo = save(shiftReport, environment: environment)
         showReport(shiftReport.markdown, on: screen, renderer: renderer)
@@ -225,6 +206,33 @@ struct Themes: ParsableCommand {
         }
         writeLine("Folder tema: \(library.directories.joined(separator: ", "))")
         if failures > 0 { throw ExitCode(1) }
+    }
+}
+
+/// The counter screen's loop, the same for training and live mode: draw, read a key (or time out), and hand
+/// it with the clock to the session, until an effect says quit.
+func runCounter<Source: CitizenSource>(
+    screen: TerminalScreen, session: inout CounterSession<Source>, renderer: Renderer, log: DebugLog?
+) {
+    var firstFrame = true
+    while true {
+        screen.draw(renderer.render(session.state))
+        if firstFrame {
+            firstFrame = false
+            log?.write("first frame \(DebugLog.millisecondsSinceProcessStart().map { "\($0) ms" } ?? "?") after start")
+        }
+        let event: AppEvent? = switch screen.read() {
+        case .key(let key): .key(key)
+        case .resize(let width, let height): .resize(width: width, height: height)
+        case .endOfInput: .inputClosed
+        case .timeout: nil
+        }
+        var quit = false
+        if let event {
+            log?.write("\(event)")
+            quit = session.handle(event)
+        }
+        if session.advance(to: Date()) || quit { return }
     }
 }
 

@@ -5,6 +5,12 @@ public struct Suggestion: Sendable, Equatable {
     public var kind: ReplyKind
     public var text: String
     public var why: String
+
+    public init(kind: ReplyKind, text: String, why: String) {
+        self.kind = kind
+        self.text = text
+        self.why = why
+    }
 }
 
 /// Hands out receipt numbers `PREFIX-YYYYMMDD-NNNN`, unique per office day.
