@@ -64,7 +64,7 @@ let package = Package(
         .executableTarget(
             name: "loket-hub",
             dependencies: [
-                "LoketHub", "LoketCore",
+                "LoketHub", "LoketCore", "LoketLive", "LoketWire",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -174,7 +174,10 @@ extension Catalogue {
         public static let youPending = "Anda…"
         public static let liveOnly = "Tombol ini hanya untuk mode live."
         public static let noteNeedsText = "Tulis catatan di baris ketik, lalu tekan F4."
-        public static func noteLine(_ text: String) -> String { "Catatan internal: \(text)" }
+        public static func noteBy(_ officer: String, _ text: String) -> String { "Catatan internal (\(officer)): \(text)" }
+        public static func surveyResult(_ score: Int, _ comment: String?) -> String {
+            "Survei warga: \(score) dari 4" + (comment.map { " — \($0)" } ?? "")
+        }
         public static func colleagueLine(_ officer: String, _ text: String) -> String { "[\(officer)] \(text)" }
         public static func notSent(_ reason: String) -> String { "Tidak terkirim: \(reason)" }
         public static func handledBy(_ officer: String) -> String { "ditangani \(officer)" }

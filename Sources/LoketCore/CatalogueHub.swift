@@ -42,3 +42,26 @@ extension Catalogue {
         public static let surveyThanks = "Terima kasih atas penilaian Bapak/Ibu."
     }
 }
+
+extension Catalogue {
+    /// What `loket login`, `loket live` and `loket logout` tell the officer.
+    public enum Live {
+        public static let passwordPrompt = "Kata sandi: "
+        public static let badURL = "alamat hub harus diawali http:// atau https://"
+        public static func unreachable(_ hub: String, _ reason: String) -> String { "Hub \(hub) tidak dapat dihubungi: \(reason)" }
+        public static func unexpectedStatus(_ status: Int) -> String { "Hub menjawab dengan kode \(status) yang tidak terduga." }
+        public static func cannotSave(_ path: String, _ reason: String) -> String { "Sesi tidak dapat disimpan di \(path): \(reason)" }
+        public static func loggedIn(_ name: String, _ hub: String, _ path: String) -> String {
+            "Masuk sebagai \(name) di \(hub). Sesi disimpan di \(path)."
+        }
+        public static func notLoggedIn(_ hub: String?) -> String {
+            "Belum masuk\(hub.map { " ke \($0)" } ?? ""). Jalankan dulu: loket login --hub URL --user NAMA"
+        }
+        public static let loggedOut = "Sesi dihapus."
+        public static let noSession = "Tidak ada sesi tersimpan."
+        public static let emptyPassword = "Kata sandi kosong."
+        public static func unsent(_ count: Int) -> String {
+            "Peringatan: \(count) pesan belum diterima hub saat keluar. Teksnya:"
+        }
+    }
+}

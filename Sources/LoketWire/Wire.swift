@@ -122,6 +122,12 @@ public struct HubEvent: Sendable, Equatable {
 }
 
 extension JSON {
+    /// The elements of an array (empty for anything else).
+    public var arrayItems: [JSON] {
+        if case .array(let items) = self { return items }
+        return []
+    }
+
     /// An integer however the reader stored it (JSON has one number type); nil for fractions and non-numbers.
     public var wholeNumber: Int64? {
         switch self {

@@ -4,11 +4,11 @@ import LoketCore
 
 /// The `loket` command: trainee screen by default, the engine as a JSON Lines filter with `loket engine`.
 @main
-struct Loket: ParsableCommand {
+struct Loket: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loket",
         abstract: "Live-chat client for PTSP counter officers, with reply suggestions and a trainee mode.",
-        subcommands: [Train.self, EngineCommand.self, Themes.self, ReportCommand.self],
+        subcommands: [Train.self, Live.self, Login.self, Logout.self, EngineCommand.self, Themes.self, ReportCommand.self],
         defaultSubcommand: Train.self
     )
 }

@@ -253,13 +253,16 @@ public struct AppState: Sendable {
         case .down:
             recallHistory(older: false)
         default:
-            editInput(key)
+            return editInput(key)
         }
         return []
     }
 
-    private mutating func editInput(_ key: Key) {
-        guard let index = selected else { return }
+    /// When this screen last told the hub the officer is typing, per chat (live mode).
+    private var typingSent: [Int: Date] = [:]
+
+    private mutating func editInput(_ key: Key) -> [AppEffect] {
+        guard let index = selected else { return [] }
         var draft = chats[index].draft
         switch key {
         case .character(let character): draft.insert(String(character))
@@ -271,10 +274,14 @@ public struct AppState: Sendable {
         case .end, .control("e"): draft.moveEnd()
         case .control("u"): draft.deleteToStart()
         case .control("w"): draft.deleteWordBackward()
-        default: return
+        default: return []
         }
         chats[index].draft = draft
         historyPosition = nil
+        // The citizen sees "typing…" while the officer writes; one signal every few seconds is enough.
+        guard live, case .character = key, now.timeIntervalSince(typingSent[index] ?? .distantPast) >= 3 else { return [] }
+        typingSent[index] = now
+        return [.typing(key: chats[index].key)]
     }
 
     private mutating func cycleSuggestion(by delta: Int) {
@@ -387,8 +394,8 @@ public struct AppState: Sendable {
                 notice = (Catalogue.Screen.noteNeedsText, now.addingTimeInterval(4))
                 return []
             }
+            // The note shows when the hub has stored it, like every other officer's note.
             chats[index].draft = InputLine()
-            chats[index].messages.append(ChatMessage(author: .system, text: Catalogue.Screen.noteLine(text), time: now))
             return [.note(key: chatKey, text: text, localID: makeLocalID())]
         case .function(5):
             chats[index].draft = InputLine()
@@ -429,11 +436,14 @@ public struct AppState: Sendable {
     }
 
     /// A citizen message arrives in chat `index`.
-    public mutating func receive(_ text: String, chat index: Int, engine: Engine, view: RemoteView? = nil) {
+    public mutating func receive(
+        _ text: String, chat index: Int, engine: Engine, view: RemoteView? = nil, at time: Date? = nil
+    ) {
         guard chats.indices.contains(index) else { return }
+        let time = time ?? now
         var conversation = chats[index].conversation
         if live {
-            conversation.mirror(stage: view?.stage, serviceID: view?.serviceID, intent: view?.intent, citizenWroteAt: now)
+            conversation.mirror(stage: view?.stage, serviceID: view?.serviceID, intent: view?.intent, citizenWroteAt: time)
             chats[index].remoteSuggestions = view?.suggestions ?? []
             if chats[index].status != .active {
                 // Writing again after a close reopens the conversation with its history.
@@ -443,7 +453,7 @@ public struct AppState: Sendable {
             engine.receiveCitizen(text, in: &conversation, at: now)
         }
         chats[index].conversation = conversation
-        chats[index].messages.append(ChatMessage(author: .citizen, text: text, time: now))
+        chats[index].messages.append(ChatMessage(author: .citizen, text: text, time: time))
         chats[index].typingUntil = nil
         if index != selected { chats[index].unread += 1 }
         if chats[index].scrollBack > 0 { chats[index].newWhileScrolled = true }
@@ -462,9 +472,9 @@ public struct AppState: Sendable {
             chats[index].scenario = scenario
         case .typing(let key, let until):
             keyIndex[key].map { setTyping(chat: $0, until: until) }
-        case .citizenSaid(let key, let text, _, let view):
+        case .citizenSaid(let key, let text, let time, let view):
             guard let index = keyIndex[key] else { return }
-            receive(text, chat: index, engine: engine, view: view)
+            receive(text, chat: index, engine: engine, view: view, at: time)
         case .officerSaid(let key, let text, let time, let officer, let view):
             guard let index = keyIndex[key] else { return }
             let line = officer.map { Catalogue.Screen.colleagueLine($0, text) } ?? text

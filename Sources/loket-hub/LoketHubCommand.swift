@@ -12,7 +12,7 @@ struct LoketHubCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loket-hub",
         abstract: "Live-mode hub: citizens' chats in, officers' replies out, everything stored first.",
-        subcommands: [Serve.self, OfficerCommand.self],
+        subcommands: [Serve.self, OfficerCommand.self, Report.self, Citizen.self],
         defaultSubcommand: Serve.self)
 }
 
@@ -241,5 +241,41 @@ enum PasswordPrompt {
             }
         }
         return readLine(strippingNewline: true)
+    }
+}
+
+/// `loket-hub report --day YYYY-MM-DD`: the day's figures per officer and in total.
+struct Report: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print a day's figures per officer and in total.")
+
+    @Option(help: "The office day, YYYY-MM-DD (default: today in the office's time zone).") var day: String?
+    @Option(help: "Seconds of waiting that count as a warning.") var warnAfter: Double = WaitThresholds.liveChat.warning
+    @Option(help: "Seconds of waiting that count as a breach.") var breachAfter: Double = WaitThresholds.liveChat.breach
+    @Option(help: "Conversation script (TOML), for the office's time zone.") var script: String?
+    @OptionGroup var store: StoreOptions
+
+    func validate() throws {
+        if let day, CivilDate(parsing: day) == nil { throw ValidationError("--day takes a date like 2026-11-30") }
+        guard warnAfter > 0, breachAfter > warnAfter else {
+            throw ValidationError("--breach-after must be greater than --warn-after, both positive")
+        }
+    }
+
+    func run() async throws {
+        let loaded: Script
+        do {
+            loaded = try script.map { try ScriptLoader.load(contentsOf: $0) } ?? ScriptLoader.loadDefault()
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let calendar = loaded.calendar
+        let date = day.flatMap { CivilDate(parsing: $0) } ?? calendar.localTime(Date()).date
+        // A day in office time lies within the UTC day before, of and after it.
+        let start = Date(timeIntervalSince1970: Double(date.daysSinceEpoch - 1) * 86_400)
+        let events = try await store.open().events(between: start, and: start.addingTimeInterval(3 * 86_400))
+        let report = DayReport.make(
+            events: events, day: date, calendar: calendar,
+            thresholds: WaitThresholds(warning: warnAfter, breach: breachAfter, hardLimit: WaitThresholds.liveChat.hardLimit))
+        print(report.text)
     }
 }
