@@ -82,7 +82,7 @@ let package = Package(
             ]
         ),
         // Drives the real binaries in tmux; depends on the executables so `swift test` builds them first.
-        .testTarget(name: "LoketEndToEndTests", dependencies: ["loket", "loket-hub"]),
+        .testTarget(name: "LoketEndToEndTests", dependencies: ["loket", "loket-hub", "LoketLive", "LoketWire"]),
     ],
     swiftLanguageModes: [.v6]
 )
