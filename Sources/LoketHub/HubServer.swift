@@ -1,12 +1,13 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
-import HummingbirdBcrypt
+import HummingbirdCore
 import HummingbirdWebSocket
 import Logging
 import LoketCore
 import LoketWire
 import NIOCore
+import NIOHTTP1
 import NIOPosix
 import ServiceLifecycle
 import Synchronization
@@ -16,8 +17,6 @@ public struct HubConfiguration: Sendable {
     public var host: String
     public var port: Int
     public var sessionLifetime: TimeInterval
-    /// bcrypt cost for new passwords (10 ≈ 60 ms here).
-    public static let bcryptCost: UInt8 = 10
 
     public init(host: String = "127.0.0.1", port: Int = 8750, sessionLifetime: TimeInterval = 12 * 3600) {
         self.host = host
@@ -56,7 +55,7 @@ public enum HubServer {
         hub: Hub, configuration: HubConfiguration, logger: Logger,
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
-        let router = Router(context: BasicWebSocketRequestContext.self)
+        let router = Router()
         let throttle = LoginThrottle()
         let store = hub.store
 
@@ -86,7 +85,7 @@ public enum HubServer {
             let officer = try await store.officer(named: username)
             // Verify even for unknown names, so timing does not tell which usernames exist.
             let hash = officer?.passwordHash ?? Self.dummyHash
-            let valid = try await NIOThreadPool.singleton.runIfActive { Bcrypt.verify(password, hash: hash) }
+            let valid = try await NIOThreadPool.singleton.runIfActive { PasswordHashing.verify(password, hash: hash) }
             guard let officer, valid else {
                 throttle.recordFailure(username, now: now)
                 return jsonResponse(.unauthorized, HubFrame.error(.unauthorized, Catalogue.Hub.wrongCredentials))
@@ -103,47 +102,65 @@ public enum HubServer {
             ]))
         }
 
-        router.ws("/officer/ws") { request, _ in
-            guard let officer = try await authenticate(request, store: store) else {
-                throw HTTPError(.unauthorized, message: Catalogue.Hub.unauthorized)
-            }
-            return .upgrade([HTTPField.Name("X-Loket-Officer")!: officer.username])
-        } onUpgrade: { inbound, outbound, context in
-            guard let officer = try await authenticate(context.request, store: store) else { return }
-            try await serve(inbound: inbound, outbound: outbound, hub: hub, logger: logger) { outbox in
-                await hub.connectOfficer(officer, outbox: outbox)
-            } handle: { text, connection in
-                await hub.officerFrame(text, connection: connection)
+        // Upgrades are decided at the channel, before the router: that is where a refused officer can still get a
+        // real 401 (the router's upgrade path can only answer 400).
+        let server = HTTPServerBuilder.http1WebSocketUpgrade(
+            configuration: .init(ws: .init(maxFrameSize: Wire.maximumFrameSize, autoPing: .enabled(timePeriod: .seconds(20))))
+        ) { head, channel, _ -> ShouldUpgradeResult<WebSocketDataHandler<HTTP1WebSocketUpgradeChannel.Context>> in
+            let path = head.path.map { String($0.prefix { $0 != "?" }) } ?? ""
+            switch path {
+            case "/officer/ws":
+                guard let officer = try await authenticate(head.headerFields[.authorization], store: store) else {
+                    await refuse(channel, status: .unauthorized)
+                    return .dontUpgrade
+                }
+                return .upgrade([:]) { inbound, outbound, _ in
+                    await serve(inbound: inbound, outbound: outbound, hub: hub, logger: logger) { outbox in
+                        await hub.connectOfficer(officer, outbox: outbox)
+                    } handle: { text, connection in
+                        await hub.officerFrame(text, connection: connection)
+                    }
+                }
+            case "/citizen/ws":
+                return .upgrade([:]) { inbound, outbound, _ in
+                    await serve(inbound: inbound, outbound: outbound, hub: hub, logger: logger) { outbox in
+                        await hub.connectCitizen(outbox: outbox)
+                    } handle: { text, connection in
+                        await hub.citizenFrame(text, connection: connection)
+                    }
+                }
+            default:
+                return .dontUpgrade
             }
         }
-
-        router.ws("/citizen/ws") { inbound, outbound, _ in
-            try await serve(inbound: inbound, outbound: outbound, hub: hub, logger: logger) { outbox in
-                await hub.connectCitizen(outbox: outbox)
-            } handle: { text, connection in
-                await hub.citizenFrame(text, connection: connection)
-            }
-        }
-
         return Application(
             router: router,
-            server: .http1WebSocketUpgrade(
-                webSocketRouter: router,
-                configuration: .init(
-                    ws: .init(maxFrameSize: Wire.maximumFrameSize, autoPing: .enabled(timePeriod: .seconds(20))))),
+            server: server,
             configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "loket-hub"),
             onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? configuration.port) },
             logger: logger)
     }
 
     /// A valid bcrypt hash of a random string: unknown usernames cost a verification too.
-    private static let dummyHash = Bcrypt.hash(Token.generate(), cost: HubConfiguration.bcryptCost)
+    private static let dummyHash = PasswordHashing.hash(Token.generate())
 
-    private static func authenticate(_ request: Request, store: any HubStore) async throws -> OfficerRecord? {
-        guard let header = request.headers[.authorization], header.hasPrefix("Bearer ") else { return nil }
+    private static func authenticate(_ header: String?, store: any HubStore) async throws -> OfficerRecord? {
+        guard let header, header.hasPrefix("Bearer ") else { return nil }
         let token = String(header.dropFirst("Bearer ".count)).trimmingCharacters(in: .whitespaces)
         guard !token.isEmpty else { return nil }
         return try await store.officer(forSession: Token.hash(token), at: Date())
+    }
+
+    /// Answers a refused upgrade with `status` and closes the connection. The upgrade handler still has the HTTP/1
+    /// encoder in place, so a plain response goes out before the library's own refusal could.
+    private static func refuse(_ channel: any Channel, status: HTTPResponseStatus) async {
+        var headers = HTTPHeaders()
+        headers.add(name: "Content-Length", value: "0")
+        headers.add(name: "Connection", value: "close")
+        let head = HTTPResponseHead(version: .http1_1, status: status, headers: headers)
+        try? await channel.writeAndFlush(HTTPServerResponsePart.head(head))
+        try? await channel.writeAndFlush(HTTPServerResponsePart.end(nil))
+        try? await channel.close()
     }
 
     /// Runs one WebSocket connection: a writer task drains the hub's outbox onto the socket while inbound text
@@ -151,7 +168,7 @@ public enum HubServer {
     private static func serve(
         inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, hub: Hub, logger: Logger,
         connect: (Hub.Outbox) async -> Int, handle: @escaping @Sendable (String, Int) async -> Void
-    ) async throws {
+    ) async {
         let (frames, outbox) = AsyncStream<String>.makeStream(bufferingPolicy: .unbounded)
         let connection = await connect(outbox)
         await withTaskGroup(of: Void.self) { group in

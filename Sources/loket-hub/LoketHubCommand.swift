@@ -1,6 +1,5 @@
 import ArgumentParser
 import Foundation
-import HummingbirdBcrypt
 import Logging
 import LoketCore
 import LoketHub
@@ -161,7 +160,7 @@ struct OfficerCommand: AsyncParsableCommand {
             let hubStore = try store.open()
             do {
                 try await hubStore.addOfficer(OfficerRecord(
-                    username: username, name: name, passwordHash: Bcrypt.hash(password, cost: HubConfiguration.bcryptCost)))
+                    username: username, name: name, passwordHash: PasswordHashing.hash(password)))
             } catch let error as StoreError {
                 throw ValidationError(error.description)
             }
@@ -199,7 +198,7 @@ struct OfficerCommand: AsyncParsableCommand {
 
         func run() async throws {
             let password = try readPassword(fromStdin: passwordStdin)
-            let hash = Bcrypt.hash(password, cost: HubConfiguration.bcryptCost)
+            let hash = PasswordHashing.hash(password)
             guard try await store.open().setPasswordHash(hash, for: username) else {
                 throw ValidationError("no officer named '\(username)'")
             }
