@@ -1,3 +1,5 @@
+import Foundation
+
 /// Every Indonesian text Loket itself writes for officers and trainees (replies to citizens live in the script).
 public enum Catalogue {
     public static let weekdays = ["Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu"]
@@ -268,5 +270,47 @@ extension Catalogue {
             "Laporan tersimpan: \(markdown) dan \(json)"
         }
         public static let closeHint = "Tekan Enter atau F10 untuk menutup laporan."
+    }
+}
+
+extension Catalogue {
+    /// Messages of the command-line commands on standard error.
+    public enum Command {
+        /// A system error number in words an officer can act on.
+        public static func reason(errno code: Int32) -> String {
+            switch code {
+            case ENOSPC: "disk penuh"
+            case EDQUOT: "kuota disk habis"
+            case EACCES, EPERM: "tidak ada izin"
+            case EROFS: "sistem berkas hanya bisa dibaca"
+            case ENOENT: "folder atau berkas tidak ada"
+            case ENOTDIR: "sebagian jalurnya bukan folder"
+            case EISDIR: "itu sebuah folder, bukan berkas"
+            case EBADF: "berkas tertutup"
+            case EIO: "galat masukan/keluaran perangkat"
+            case ENAMETOOLONG: "nama terlalu panjang"
+            default: "galat sistem \(code)"
+            }
+        }
+
+        public static let inputClosed = "loket engine: masukan standar tertutup; tidak ada yang bisa dibaca"
+        public static let outputClosed = "loket: keluaran standar tertutup; tidak ada tempat untuk menulis"
+        public static func inputFailed(_ code: Int32) -> String {
+            "loket engine: gagal membaca masukan standar: \(reason(errno: code))"
+        }
+        public static func outputFailed(_ code: Int32) -> String {
+            "loket: gagal menulis ke keluaran standar: \(reason(errno: code))"
+        }
+    }
+}
+
+extension Catalogue {
+    /// Refusals of command-line options whose values are out of range.
+    public enum Options {
+        public static func outOfRange(_ option: String, _ low: String, _ high: String) -> String {
+            "\(option) harus antara \(low) dan \(high)"
+        }
+        public static let breachAfterWarn = "--breach-after harus lebih besar daripada --warn-after"
+        public static let shiftFormat = "--shift memakai durasi seperti 15m, 90s atau 1h"
     }
 }

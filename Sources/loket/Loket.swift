@@ -29,10 +29,23 @@ struct ScriptOptions: ParsableArguments {
 }
 
 /// Writes a line to standard output at once, so a program on the other end of a pipe is never kept waiting.
+///
+/// A reader that went away ends the program quietly; any other failure ends it with one line and status 74, never
+/// with a trap (Foundation's `FileHandle.write` traps on a full disk or a closed descriptor).
 func writeLine(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
+    guard let code = FileDescriptorOutput.writeAll(Array((line + "\n").utf8), to: 1) else { return }
+    if code == EPIPE { exit(0) }
+    writeError(Catalogue.Command.outputFailed(code))
+    exit(ExitStatus.ioError)
 }
 
+/// Writes a line to standard error; if even that fails there is no one left to tell.
 func writeError(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    _ = FileDescriptorOutput.writeAll(Array((line + "\n").utf8), to: 2)
+}
+
+/// Exit statuses of the commands, as the README documents them.
+enum ExitStatus {
+    /// Reading input or writing output failed (sysexits' EX_IOERR).
+    static let ioError: Int32 = 74
 }
