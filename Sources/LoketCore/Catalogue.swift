@@ -224,7 +224,11 @@ extension Catalogue {
 
 extension Catalogue {
     /// "0:45", "12:05", "1:02:05".
+    /// "–" for a time that cannot be one (negative, not a number): a report file may say anything.
     public static func duration(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds >= 0 else { return "–" }
+        // Past a hundred days it is a damaged report, not a wait (and 1e300 would not fit an Int).
+        guard seconds < 8_640_000 else { return "> 100 hari" }
         let total = Int(seconds.rounded())
         let two = { (value: Int) in value < 10 ? "0\(value)" : "\(value)" }
         if total >= 3600 { return "\(total / 3600):\(two(total / 60 % 60)):\(two(total % 60))" }

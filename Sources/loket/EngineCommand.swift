@@ -92,7 +92,7 @@ struct EngineCommand: ParsableCommand {
             do {
                 stories = evaluate == "default" ? try StoryLoader.loadDefault() : try StoryLoader.load(contentsOf: evaluate)
             } catch {
-                throw ValidationError(error.description)
+                throw CommandFailure(description: error.description)
             }
             let report = StoryEvaluator.evaluate(stories, engine: engine, source: evaluate == "default" ? StoryLoader.defaultStoriesName : evaluate)
             writeLine("\(stories.count) conversations")

@@ -23,7 +23,7 @@ struct ScriptOptions: ParsableArguments {
             if let script { return try ScriptLoader.load(contentsOf: script) }
             return try ScriptLoader.loadDefault()
         } catch {
-            throw ValidationError(error.description)
+            throw CommandFailure(description: error.description)
         }
     }
 }
@@ -42,6 +42,17 @@ func writeLine(_ line: String) {
 /// Writes a line to standard error; if even that fails there is no one left to tell.
 func writeError(_ line: String) {
     _ = FileDescriptorOutput.writeAll(Array((line + "\n").utf8), to: 2)
+}
+
+/// A failure that is not about how the command was called (a bad script, theme or report file): the argument
+/// parser prints it as it is, without the usage text that would bury the file and line, and exits with 1.
+struct CommandFailure: Error, CustomStringConvertible {
+    let description: String
+
+    /// Messages quote file names, keys and values from files: they are printed without control characters.
+    init(description: String) {
+        self.description = Printable.sanitized(description)
+    }
 }
 
 /// Exit statuses of the commands, as the README documents them.

@@ -65,7 +65,7 @@ struct Train: ParsableCommand {
                 scenarioList = try ScenarioLoader.loadDefault()
             }
         } catch {
-            throw ValidationError(error.description)
+            throw CommandFailure(description: error.description)
         }
         let library = ThemeLibrary(environment: environment)
         var themeWarning: String?
@@ -197,10 +197,10 @@ struct ReportCommand: ParsableCommand {
         do {
             text = try DataFile.read(file)
         } catch {
-            throw ValidationError(error.description)
+            throw CommandFailure(description: error.description)
         }
         guard let report = ShiftReport.decode(json: text) else {
-            throw ValidationError("\(file): not a Loket shift report (JSON with started, ended, conversations, total)")
+            throw CommandFailure(description: "\(file): not a Loket shift report (JSON with started, ended, conversations, total)")
         }
         writeLine(report.markdown)
     }
@@ -214,16 +214,18 @@ struct Themes: ParsableCommand {
     func run() throws {
         let library = ThemeLibrary(environment: ProcessInfo.processInfo.environment)
         var failures = 0
+        // File names and errors quote what is on disk: printed without control characters, one line per theme, and
+        // a theme that fails to load is reported without stopping the listing.
         for (name, file) in library.available() {
             do {
                 let theme = try library.load(name)
-                writeLine("\(name)\t\(theme.roles.count) peran\t\(file)")
+                writeLine([name, "\(theme.roles.count) peran", file].map(Printable.sanitized).joined(separator: "\t"))
             } catch {
                 failures += 1
-                writeLine("\(name)\tGAGAL: \(error.description)")
+                writeLine(Printable.sanitized(name) + "\tGAGAL: " + Printable.sanitized(error.description))
             }
         }
-        writeLine("Folder tema: \(library.directories.joined(separator: ", "))")
+        writeLine(Printable.sanitized("Folder tema: \(library.directories.joined(separator: ", "))"))
         if failures > 0 { throw ExitCode(1) }
     }
 }
