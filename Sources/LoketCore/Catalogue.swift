@@ -189,6 +189,14 @@ extension Catalogue {
         public static func themeFallback(_ error: String) -> String {
             "loket: tema tidak dapat dipakai, kembali ke tema default: \(error)"
         }
+        public static func themeFallbackShort(_ name: String) -> String {
+            "Tema '\(name)' tidak dapat dipakai; memakai tema default. Rinciannya tampil saat keluar."
+        }
+        public static func logStopped(_ path: String, _ reason: String) -> String {
+            "loket: log debug ke \(path) dihentikan (\(reason)); sesi tetap berjalan sampai selesai."
+        }
+        public static let noUTF8Locale =
+            "loket: terminal ini tidak memakai UTF-8 (LANG/LC_ALL) dan locale C.UTF-8 tidak tersedia; jalankan dengan LANG=C.UTF-8 atau locale UTF-8 lain"
     }
 }
 
@@ -274,6 +282,17 @@ extension Catalogue {
             "Laporan tersimpan: \(markdown) dan \(json)"
         }
         public static let closeHint = "Tekan Enter atau F10 untuk menutup laporan."
+        public static func cannotCreateFolder(_ path: String, _ reason: String) -> String {
+            "loket: laporan tidak dapat disimpan: folder \(path) tidak dapat dibuat (\(reason))."
+        }
+        public static func cannotWrite(_ path: String, _ reason: String) -> String {
+            "loket: laporan tidak dapat disimpan ke \(path) (\(reason))."
+        }
+        public static func partlySaved(_ paths: [String]) -> String { "Yang sudah tersimpan: \(list(paths))." }
+        public static let noHome =
+            "loket: laporan tidak dapat disimpan: HOME tidak diatur dan folder rumah tidak diketahui; pakai --report FILE."
+        public static let printedInstead = "loket: laporan dicetak ke keluaran standar agar tidak hilang."
+        public static func stoppedBySignal(_ name: String) -> String { "loket: sesi dihentikan oleh sinyal \(name)." }
     }
 }
 
@@ -289,6 +308,7 @@ extension Catalogue {
             case EROFS: "sistem berkas hanya bisa dibaca"
             case ENOENT: "folder atau berkas tidak ada"
             case ENOTDIR: "sebagian jalurnya bukan folder"
+            case EEXIST: "sudah ada berkas dengan nama itu"
             case EISDIR: "itu sebuah folder, bukan berkas"
             case EBADF: "berkas tertutup"
             case EIO: "galat masukan/keluaran perangkat"

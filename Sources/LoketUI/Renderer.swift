@@ -338,6 +338,12 @@ public struct Renderer: Sendable {
             buffer.write(WordWrap.truncate(" \(flash.text)", width: width), x: 0, y: y, style: CellStyle(role: Role.chatCoach, bold: true))
             return
         }
+        if let notice = state.notice, state.now < notice.until {
+            let alert = CellStyle(role: Role.statusAlert, bold: true)
+            buffer.fill(" ", count: width, x: 0, y: y, style: alert)
+            buffer.write(WordWrap.truncate(" \(notice.text)", width: width), x: 0, y: y, style: alert)
+            return
+        }
         let time = "\(clock(state.now)) \(calendar.zoneAbbreviation(at: state.now)) "
         let keysWidth = DisplayWidth.of(Catalogue.Screen.statusKeys) + 2
         var right = "\(Catalogue.Screen.counts(waiting: state.waitingCount, active: state.activeCount, done: state.doneCount)) · \(time)"

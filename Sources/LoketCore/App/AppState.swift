@@ -109,6 +109,13 @@ public struct AppState: Sendable {
     public internal(set) var simulator: Simulator?
     /// The coach's verdict on the last reply, shown until `until`.
     public internal(set) var coachFlash: (text: String, until: Date)?
+    /// A message for the officer that takes the status bar until `until` (a theme that could not be used).
+    public internal(set) var notice: (text: String, until: Date)?
+
+    /// Shows `text` on the status bar for `seconds`, at once.
+    public mutating func announce(_ text: String, for seconds: Double) {
+        notice = (text, now.addingTimeInterval(seconds))
+    }
     /// Trainee shift limits: the shift ends at this time, or once this many citizens have come and gone.
     public var shiftEnd: Date?
     public var citizenLimit: Int?
@@ -229,20 +236,19 @@ public struct AppState: Sendable {
 
     private mutating func editInput(_ key: Key) {
         guard let index = selected else { return }
-        var draft = chats[index].draft
+        // Edited where it lies: a copy taken out and put back would copy the whole draft on every key.
         switch key {
-        case .character(let character): draft.insert(String(character))
-        case .backspace: draft.deleteBackward()
-        case .delete: draft.deleteForward()
-        case .left: draft.moveLeft()
-        case .right: draft.moveRight()
-        case .home, .control("a"): draft.moveHome()
-        case .end, .control("e"): draft.moveEnd()
-        case .control("u"): draft.deleteToStart()
-        case .control("w"): draft.deleteWordBackward()
+        case .character(let character): chats[index].draft.insert(String(character))
+        case .backspace: chats[index].draft.deleteBackward()
+        case .delete: chats[index].draft.deleteForward()
+        case .left: chats[index].draft.moveLeft()
+        case .right: chats[index].draft.moveRight()
+        case .home, .control("a"): chats[index].draft.moveHome()
+        case .end, .control("e"): chats[index].draft.moveEnd()
+        case .control("u"): chats[index].draft.deleteToStart()
+        case .control("w"): chats[index].draft.deleteWordBackward()
         default: return
         }
-        chats[index].draft = draft
         historyPosition = nil
     }
 
