@@ -347,7 +347,9 @@ public struct Renderer: Sendable {
             return
         }
         if let notice = state.notice, state.now < notice.until {
-            buffer.write(WordWrap.truncate(" \(notice.text)", width: width), x: 0, y: y, style: CellStyle(role: Role.status, bold: true))
+            let alert = CellStyle(role: Role.statusAlert, bold: true)
+            buffer.fill(" ", count: width, x: 0, y: y, style: alert)
+            buffer.write(WordWrap.truncate(" \(notice.text)", width: width), x: 0, y: y, style: alert)
             return
         }
         let time = "\(clock(state.now)) \(calendar.zoneAbbreviation(at: state.now)) "

@@ -4,16 +4,17 @@ import LoketCore
 import LoketLive
 import LoketTerminal
 import LoketUI
+import Synchronization
 
 /// `loket login`: signs an officer in at a hub and keeps the session token for `loket live`.
-struct Login: AsyncParsableCommand {
+struct Login: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "login", abstract: "Sign in at a hub; the token is kept (mode 0600) for 'loket live'.")
 
     @Option(help: "The hub's address, e.g. http://127.0.0.1:8750.") var hub: String
     @Option(help: "Your username at the hub.") var user: String
 
-    func run() async throws {
+    func run() throws {
         let password: String?
         if isatty(STDIN_FILENO) != 0 {
             password = askSilently(Catalogue.Live.passwordPrompt)
@@ -26,7 +27,7 @@ struct Login: AsyncParsableCommand {
         }
         let path = SavedSession.path(environment: ProcessInfo.processInfo.environment)
         do {
-            let session = try await OfficerLogin.login(hub: hub, username: user, password: password)
+            let session = try waitFor { [hub, user] in try await OfficerLogin.login(hub: hub, username: user, password: password) }
             try session.save(to: path)
             writeLine(Catalogue.Live.loggedIn(session.name, session.hub, path))
         } catch let error as LoginError {
@@ -104,22 +105,33 @@ struct Live: ParsableCommand {
             now: Date(), width: size.width, height: size.height, live: true,
             idPrefix: "\(session.username)-\(Token.unique())")
         var counter = CounterSession(state: state, source: HubSource(link: link), engine: Engine(script: script))
-        runCounter(screen: screen, session: &counter, renderer: Renderer(calendar: script.calendar),
-                   log: log.flatMap(DebugLog.init(path:)))
+        let stoppedBy = runCounter(
+            screen: screen, session: &counter, renderer: Renderer(calendar: script.calendar), log: log.map(DebugLog.init(path:)))
         screen.close()
         let unsent = link.unacknowledged
-        let stopped = DispatchSemaphore(value: 0)
-        Task {
-            await link.stop()
-            stopped.signal()
-        }
-        stopped.wait()
+        try waitFor { await link.stop() }
         if !unsent.isEmpty {
             writeError(Catalogue.Live.unsent(unsent.count))
             for text in unsent { writeError("  \(text)") }
-            throw ExitCode(1)
         }
+        if let stoppedBy { TerminalScreen.endProcess(bySignal: stoppedBy) }
+        if !unsent.isEmpty { throw ExitCode(1) }
     }
+}
+
+/// Runs async work from a synchronous command and waits for it.
+func waitFor<T: Sendable>(_ work: @escaping @Sendable () async throws -> T) throws -> T {
+    let result = Mutex<Result<T, any Error>?>(nil)
+    let done = DispatchSemaphore(value: 0)
+    Task {
+        let outcome: Result<T, any Error>
+        do { outcome = .success(try await work()) } catch { outcome = .failure(error) }
+        result.withLock { $0 = outcome }
+        done.signal()
+    }
+    done.wait()
+    guard let outcome = result.withLock({ $0 }) else { throw ExitCode(1) }
+    return try outcome.get()
 }
 
 /// Random ids for this run.

@@ -93,14 +93,14 @@ func withHub<T>(
 
 extension WireSocket {
     /// The next frame as JSON, within `seconds`.
-    func next(within seconds: Double = 10) async throws -> JSON {
+    func next(within seconds: Double = 30) async throws -> JSON {
         guard let text = await receive(within: seconds) else { throw HarnessError(description: "no frame within \(seconds) s") }
         guard let json = JSON.parse(text) else { throw HarnessError(description: "not JSON: \(text)") }
         return json
     }
 
     /// Skips frames until one of `type` (and, for events, `event`) arrives.
-    func expect(_ type: String, event: String? = nil, within seconds: Double = 10) async throws -> JSON {
+    func expect(_ type: String, event: String? = nil, within seconds: Double = 30) async throws -> JSON {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             let frame = try await next(within: max(0.01, deadline.timeIntervalSinceNow))

@@ -134,10 +134,15 @@ public struct AppState: Sendable {
     private var keyIndex: [String: Int] = [:]
     /// What is wrong with the live connection (shown in the status bar); nil while connected.
     public internal(set) var connectionProblem: String?
-    /// A short message in the status bar until `until` (results of take, transfer, refusals).
-    public internal(set) var notice: (text: String, until: Date)?
     /// The coach's verdict on the last reply, shown until `until`.
     public internal(set) var coachFlash: (text: String, until: Date)?
+    /// A message for the officer that takes the status bar until `until` (a theme that could not be used).
+    public internal(set) var notice: (text: String, until: Date)?
+
+    /// Shows `text` on the status bar for `seconds`, at once.
+    public mutating func announce(_ text: String, for seconds: Double) {
+        notice = (text, now.addingTimeInterval(seconds))
+    }
     /// Trainee shift limits: the shift ends at this time, or once this many citizens have come and gone.
     public var shiftEnd: Date?
     public var citizenLimit: Int?
@@ -263,20 +268,19 @@ public struct AppState: Sendable {
 
     private mutating func editInput(_ key: Key) -> [AppEffect] {
         guard let index = selected else { return [] }
-        var draft = chats[index].draft
+        // Edited where it lies: a copy taken out and put back would copy the whole draft on every key.
         switch key {
-        case .character(let character): draft.insert(String(character))
-        case .backspace: draft.deleteBackward()
-        case .delete: draft.deleteForward()
-        case .left: draft.moveLeft()
-        case .right: draft.moveRight()
-        case .home, .control("a"): draft.moveHome()
-        case .end, .control("e"): draft.moveEnd()
-        case .control("u"): draft.deleteToStart()
-        case .control("w"): draft.deleteWordBackward()
+        case .character(let character): chats[index].draft.insert(String(character))
+        case .backspace: chats[index].draft.deleteBackward()
+        case .delete: chats[index].draft.deleteForward()
+        case .left: chats[index].draft.moveLeft()
+        case .right: chats[index].draft.moveRight()
+        case .home, .control("a"): chats[index].draft.moveHome()
+        case .end, .control("e"): chats[index].draft.moveEnd()
+        case .control("u"): chats[index].draft.deleteToStart()
+        case .control("w"): chats[index].draft.deleteWordBackward()
         default: return []
         }
-        chats[index].draft = draft
         historyPosition = nil
         // The citizen sees "typing…" while the officer writes; one signal every few seconds is enough.
         guard live, case .character = key, now.timeIntervalSince(typingSent[index] ?? .distantPast) >= 3 else { return [] }
@@ -380,7 +384,7 @@ public struct AppState: Sendable {
     /// queue), F6 close: live mode only.
     private mutating func liveCommand(_ key: Key) -> [AppEffect] {
         guard live else {
-            notice = (Catalogue.Screen.liveOnly, now.addingTimeInterval(4))
+            announce(Catalogue.Screen.liveOnly, for: 4)
             return []
         }
         guard let index = selected else { return [] }
@@ -391,7 +395,7 @@ public struct AppState: Sendable {
             return [.take(key: chatKey, localID: makeLocalID())]
         case .function(4):
             guard !text.isEmpty else {
-                notice = (Catalogue.Screen.noteNeedsText, now.addingTimeInterval(4))
+                announce(Catalogue.Screen.noteNeedsText, for: 4)
                 return []
             }
             // The note shows when the hub has stored it, like every other officer's note.
@@ -488,7 +492,7 @@ public struct AppState: Sendable {
             chats[index].messages[position].pending = false
             if live { settle(index, view: view) }
         case .refused(let localID, let reason):
-            notice = (reason, now.addingTimeInterval(8))
+            announce(reason, for: 8)
             if let (index, position) = pendingMessage(localID) {
                 chats[index].messages[position].pending = false
                 chats[index].messages.append(ChatMessage(author: .system, text: Catalogue.Screen.notSent(reason), time: now))
