@@ -107,6 +107,23 @@ final class HubProcess {
         throw E2EError(message: "loket-hub did not print its listening line")
     }
 
+    /// SIGTERM, then waits for the exit status (fails the wait after 20 s with SIGKILL).
+    func terminate() -> Int32 {
+        guard pid > 0 else { return -1 }
+        Foundation.kill(pid, SIGTERM)
+        var status: Int32 = 0
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            if waitpid(pid, &status, WNOHANG) == pid {
+                pid = 0
+                return (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        kill()
+        return -1
+    }
+
     /// `kill -9`: no shutdown, no flushing: what survives is what was committed.
     func kill() {
         guard pid > 0 else { return }

@@ -79,3 +79,65 @@ struct LiveEndToEndTests {
         throw E2EError(message: "no \(type) frame within 20 s")
     }
 }
+
+@Suite("loket-hub from a shell", .serialized)
+struct HubCommandEndToEndTests {
+    @Test func officersAreManagedWhileTheHubRunsAndANewOneCanLogInAtOnce() async throws {
+        let hub = try HubProcess()
+        try hub.start()
+        try hub.command(["officer", "add", "sari", "--name", "Sari Dewi", "--password-stdin"], input: "kata-sandi-sari\n")
+        #expect(try hub.command(["officer", "list"]).contains("sari\tSari Dewi"))
+        let config = hub.data.appendingPathComponent("config").path
+        let loket = try TmuxSession.loketBinary()
+        let output = try HubProcess.run(
+            [loket, "login", "--hub", hub.url, "--user", "sari"], input: "kata-sandi-sari\n",
+            environment: ["XDG_CONFIG_HOME": config])
+        #expect(output.contains("Sari Dewi"))
+        let session = try #require(SavedSession.load(from: "\(config)/loket/session.json"))
+        #expect(session.token.count >= 22)
+        let attributes = try FileManager.default.attributesOfItem(atPath: "\(config)/loket/session.json")
+        #expect((attributes[.posixPermissions] as? Int) == 0o600)
+        #expect(throws: (any Error).self) {
+            try HubProcess.run(
+                [loket, "login", "--hub", hub.url, "--user", "sari"], input: "salah\n", environment: ["XDG_CONFIG_HOME": config])
+        }
+        try hub.command(["officer", "passwd", "sari", "--password-stdin"], input: "sandi-baru-sari\n")
+        try hub.command(["officer", "remove", "sari"])
+        #expect(!(try hub.command(["officer", "list"]).contains("sari")))
+    }
+
+    @Test func badOptionsAndAddressesAreRefusedWithAClearMessage() throws {
+        let hub = try HubProcess()
+        let binary = try HubProcess.binary("loket-hub")
+        let refused = try TmuxSession.spawn([binary, "--listen", "0.0.0.0:0", "--data", hub.data.path])
+        #expect(refused.status != 0)
+        #expect(refused.output.contains("--behind-proxy"))
+        let badListen = try TmuxSession.spawn([binary, "--listen", "nonsense", "--data", hub.data.path])
+        #expect(badListen.status != 0)
+        #expect(badListen.output.contains("HOST:PORT"))
+        let shortPassword = try TmuxSession.spawn([binary, "officer", "add", "x", "--name", "X", "--password-stdin", "--data", hub.data.path])
+        #expect(shortPassword.status != 0)
+        #expect(shortPassword.output.contains("at least 8"))
+        let badName = try TmuxSession.spawn([binary, "officer", "add", "a b", "--name", "X", "--password-stdin", "--data", hub.data.path])
+        #expect(badName.status != 0)
+    }
+
+    @Test func sigtermClosesSocketsWithGoingAwayAndExitsCleanly() async throws {
+        let hub = try HubProcess()
+        try hub.start()
+        let citizen = try await WireSocket.connect(url: HubLink.webSocketURL(hub: hub.url, path: "/citizen/ws"))
+        citizen.send(CitizenCommand.hello(name: "Budi", honorific: nil, resume: nil).frame.serialized)
+        _ = await citizen.receive(within: 10)
+        let status = hub.terminate()
+        #expect(status == 0)
+        // The connection ends rather than hanging.
+        var ended = false
+        for _ in 0..<200 {
+            if await citizen.receive(within: 0.05) == nil, citizen.isClosed {
+                ended = true
+                break
+            }
+        }
+        #expect(ended)
+    }
+}
