@@ -106,6 +106,21 @@ struct HubCommandEndToEndTests {
         #expect(!(try hub.command(["officer", "list"]).contains("sari")))
     }
 
+    @Test func theCitizenToolSendsEveryLineAndTheReportCountsTheDay() throws {
+        let hub = try HubProcess()
+        try hub.start()
+        let binary = try HubProcess.binary("loket-hub")
+        // Exit 0 means the hub acknowledged every line.
+        try HubProcess.run(
+            [binary, "citizen", "--hub", hub.url, "--name", "Rina"], input: "Permisi\nSyarat NIB apa saja?\n")
+        let report = try hub.command(["report"])
+        #expect(report.hasPrefix("Laporan "))
+        #expect(report.contains("Jumlah"))
+        let badDay = try TmuxSession.spawn([binary, "report", "--day", "kemarin", "--data", hub.data.path])
+        #expect(badDay.status != 0)
+        #expect(badDay.output.contains("--day"))
+    }
+
     @Test func badOptionsAndAddressesAreRefusedWithAClearMessage() throws {
         let hub = try HubProcess()
         let binary = try HubProcess.binary("loket-hub")
