@@ -40,7 +40,13 @@ final class LoginThrottle: Sendable {
     }
 
     func recordFailure(_ username: String, now: Date) {
-        failures.withLock { $0[username, default: []].append(now) }
+        failures.withLock { table in
+            table[username, default: []].append(now)
+            // Guesses at many made-up names must not grow the table without end.
+            if table.count > 10_000 {
+                table = table.filter { $0.value.contains { now.timeIntervalSince($0) < Self.window } }
+            }
+        }
     }
 
     func reset(_ username: String) {
@@ -70,11 +76,11 @@ public enum HubServer {
                 status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: "Loket hub · \(hub.engine.script.office.name)\n")))
         }
-        router.post("/api/login") { request, context -> Response in
+        router.post("/api/login") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 16 * 1024)
             let text = String(buffer: body)
             guard let json = JSON.parse(text), let username = json["username"]?.stringValue,
-                let password = json["password"]?.stringValue
+                let password = json["password"]?.stringValue, username.utf8.count <= 64, password.utf8.count <= 128
             else {
                 return jsonResponse(.badRequest, HubFrame.error(.invalidFrame, Catalogue.Hub.invalidFrame))
             }
