@@ -236,36 +236,29 @@ public enum OfficerCommand: Sendable, Equatable {
 
     /// Reads a frame; the error says what was wrong, in Indonesian.
     public static func parse(_ text: String) -> Result<OfficerCommand, WireError> {
-        let frame: JSON
-        switch FrameReader.object(text) {
-        case .success(let value): frame = value
-        case .failure(let error): return .failure(error)
-        }
-        let reader = FrameReader(frame: frame)
-        do throws(WireError) {
+        Result { () throws(WireError) in
+            let reader = try FrameReader(text: text)
             switch try reader.string("type") {
             case "hello":
-                return .success(.hello(since: try reader.optionalInteger("since") ?? 0))
+                return .hello(since: try reader.optionalInteger("since") ?? 0)
             case "take":
-                return .success(.take(id: try reader.id(), conversation: try reader.string("conversation")))
+                return .take(id: try reader.id(), conversation: try reader.string("conversation"))
             case "send":
-                return .success(.send(
+                return .send(
                     id: try reader.id(), conversation: try reader.string("conversation"), text: try reader.text(),
-                    kind: try reader.optionalString("kind")))
+                    kind: try reader.optionalString("kind"))
             case "note":
-                return .success(.note(id: try reader.id(), conversation: try reader.string("conversation"), text: try reader.text()))
+                return .note(id: try reader.id(), conversation: try reader.string("conversation"), text: try reader.text())
             case "transfer":
-                return .success(.transfer(
-                    id: try reader.id(), conversation: try reader.string("conversation"), to: try reader.optionalString("to")))
+                return .transfer(
+                    id: try reader.id(), conversation: try reader.string("conversation"), to: try reader.optionalString("to"))
             case "close":
-                return .success(.close(id: try reader.id(), conversation: try reader.string("conversation")))
+                return .close(id: try reader.id(), conversation: try reader.string("conversation"))
             case "typing":
-                return .success(.typing(conversation: try reader.string("conversation")))
+                return .typing(conversation: try reader.string("conversation"))
             case let other:
-                return .failure(WireError(.unknownType, Catalogue.Hub.unknownType(other), id: reader.idIfAny))
+                throw WireError(.unknownType, Catalogue.Hub.unknownType(other), id: reader.idIfAny)
             }
-        } catch {
-            return .failure(error)
         }
     }
 }
@@ -297,22 +290,17 @@ public enum CitizenCommand: Sendable, Equatable {
     }
 
     public static func parse(_ text: String) -> Result<CitizenCommand, WireError> {
-        let frame: JSON
-        switch FrameReader.object(text) {
-        case .success(let value): frame = value
-        case .failure(let error): return .failure(error)
-        }
-        let reader = FrameReader(frame: frame)
-        do throws(WireError) {
+        Result { () throws(WireError) in
+            let reader = try FrameReader(text: text)
             switch try reader.string("type") {
             case "hello":
-                return .success(.hello(
+                return .hello(
                     name: try reader.optionalString("name"), honorific: try reader.optionalString("honorific"),
-                    resume: try reader.optionalString("resume")))
+                    resume: try reader.optionalString("resume"))
             case "message":
-                return .success(.message(id: try reader.id(), text: try reader.text()))
+                return .message(id: try reader.id(), text: try reader.text())
             case "typing":
-                return .success(.typing)
+                return .typing
             case "survey":
                 let id = try reader.id()
                 guard let score = try reader.optionalInteger("score"), (1...4).contains(score) else {
@@ -322,12 +310,10 @@ public enum CitizenCommand: Sendable, Equatable {
                 if let comment, comment.count > Wire.maximumTextLength {
                     throw WireError(.textTooLong, Catalogue.Hub.textTooLong, id: id)
                 }
-                return .success(.survey(id: id, score: Int(score), comment: comment))
+                return .survey(id: id, score: Int(score), comment: comment)
             case let other:
-                return .failure(WireError(.unknownType, Catalogue.Hub.unknownType(other), id: reader.idIfAny))
+                throw WireError(.unknownType, Catalogue.Hub.unknownType(other), id: reader.idIfAny)
             }
-        } catch {
-            return .failure(error)
         }
     }
 }
@@ -336,10 +322,11 @@ public enum CitizenCommand: Sendable, Equatable {
 struct FrameReader {
     let frame: JSON
 
-    static func object(_ text: String) -> Result<JSON, WireError> {
-        guard let value = JSON.parse(text) else { return .failure(WireError(.invalidJSON, Catalogue.Hub.invalidJSON)) }
-        guard case .object = value else { return .failure(WireError(.invalidFrame, Catalogue.Hub.notAnObject)) }
-        return .success(value)
+    /// Reads a frame's text: a JSON object, or the error that says why not.
+    init(text: String) throws(WireError) {
+        guard let value = JSON.parse(text) else { throw WireError(.invalidJSON, Catalogue.Hub.invalidJSON) }
+        guard case .object = value else { throw WireError(.invalidFrame, Catalogue.Hub.notAnObject) }
+        frame = value
     }
 
     var idIfAny: String? { frame["id"]?.stringValue }
