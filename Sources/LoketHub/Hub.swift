@@ -307,7 +307,7 @@ public actor Hub {
                 guard let conversation = citizen.conversation else {
                     throw WireError(.badHello, Catalogue.Hub.helloFirst, id: id)
                 }
-                reply = try await citizenMessage(text, id: id, conversation: conversation)
+                reply = try await citizenMessage(text, id: id, conversation: conversation, from: connection)
             case .survey(let id, let score, let comment):
                 guard let conversation = citizen.conversation else {
                     throw WireError(.badHello, Catalogue.Hub.helloFirst, id: id)
@@ -375,7 +375,10 @@ public actor Hub {
 
     public func officeOpen(at time: Date) -> Bool { script.office.schedule.isOpen(at: time, calendar: script.calendar) }
 
-    private func citizenMessage(_ text: String, id: String, conversation conversationID: String) async throws -> JSON {
+    /// Stores a citizen's message and delivers it; the ack for the sender, or nil when it was already sent.
+    private func citizenMessage(
+        _ text: String, id: String, conversation conversationID: String, from connection: Int
+    ) async throws -> JSON? {
         await lane.acquire()
         defer { lane.release() }
         let now = clock()
@@ -406,11 +409,9 @@ public actor Hub {
             if case .stored(let storedNotice) = try await store.append(notice, client: nil, change: .none) {
                 states[conversationID]?.toldClosed = true
                 // The ack goes first so the sender's pending message settles before the notice shows.
-                for citizen in citizens.values where citizen.conversation == conversationID {
-                    citizen.outbox.yield(acknowledgement.serialized)
-                }
+                citizens[connection]?.outbox.yield(acknowledgement.serialized)
                 deliver(storedNotice)
-                return JSON.null
+                return nil
             }
         }
         return acknowledgement
