@@ -85,6 +85,94 @@ do {
     print("understand only (longest message): median \(format(median(understandOnly)))")
 }
 
+// The engine through pipes, JSON in and out included, as `loket engine` runs it: 20,000 citizen messages over
+// 500 conversations written into a pipe by one thread and drained from another; then an interactive bridge that
+// writes one line and waits for its answer each time.
+do {
+    let engine: Engine
+    do {
+        engine = Engine(script: try ScriptLoader.loadDefault())
+    } catch {
+        fatalError("bundled script failed to load: \(error)")
+    }
+    let texts = [
+        "Selamat pagi, Saya ingin mengurus perpanjangan izin usaha, apakah bisa dibantu?",
+        "Sudah, ini dokumen-dokumennya", "Tidak, itu saja. Terima kasih atas bantuannya.",
+        "Terima kasih, selamat pagi.", "brp lama ya proses imb nya", "syarat sip dokter gigi apa aja min",
+        "KENAPA IZIN SAYA BELUM JADI JUGA, SUDAH 3 MINGGU", "cek status PTSP-20261125-0012",
+        "jam buka kantor ptsp jam berapa?", "mau pasang baliho di depan toko",
+    ]
+    let count = 20_000
+    func line(_ number: Int) -> String {
+        #"{"conversation":"c\#(number % 500)","from":"citizen","text":"\#(texts[number / 500 % texts.count])","time":"2026-11-30T08:05:00+07:00"}"#
+    }
+    let batch = Array((0..<count).map { line($0) + "\n" }.joined().utf8)
+
+    func pipePair() -> (read: Int32, write: Int32) {
+        var descriptors: [Int32] = [0, 0]
+        guard pipe(&descriptors) == 0 else { fatalError("pipe failed") }
+        return (descriptors[0], descriptors[1])
+    }
+
+    /// Microseconds per message for one run of the whole batch.
+    func batchRun() -> Double {
+        let input = pipePair()
+        let output = pipePair()
+        let drained = DispatchSemaphore(value: 0)
+        Thread {
+            _ = FileDescriptorOutput.writeAll(batch, to: input.write)
+            close(input.write)
+        }.start()
+        Thread {
+            var buffer = [UInt8](repeating: 0, count: 1 << 16)
+            var lines = 0
+            while true {
+                let got = read(output.read, &buffer, buffer.count)
+                if got <= 0 { break }
+                lines += buffer[0..<got].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+            }
+            if lines != count { fatalError("expected \(count) answers, got \(lines)") }
+            drained.signal()
+        }.start()
+        var session = EngineSession(engine: engine)
+        let elapsed = ContinuousClock().measure {
+            guard session.run(input: input.read, output: output.write) == .finished else { fatalError("engine run failed") }
+            close(output.write)
+            drained.wait()
+        }
+        close(input.read)
+        close(output.read)
+        return (Double(elapsed.components.seconds) * 1e6 + Double(elapsed.components.attoseconds) / 1e12) / Double(count)
+    }
+    let runs = (0..<7).map { _ in batchRun() }
+    print("engine through pipes, \(count) citizen messages over 500 conversations, JSON in and out: median \(format(median(runs))) per message over \(runs.count) runs (budget 20 µs)")
+
+    // Interactive: each answer must come back before the next line is written (flush when no input waits).
+    let input = pipePair()
+    let output = pipePair()
+    Thread {
+        var session = EngineSession(engine: engine)
+        _ = session.run(input: input.read, output: output.write)
+        close(output.write)
+    }.start()
+    var roundTrips: [Double] = []
+    var buffer = [UInt8](repeating: 0, count: 1 << 16)
+    let clock = ContinuousClock()
+    for number in 0..<4_000 {
+        let started = clock.now
+        _ = FileDescriptorOutput.writeAll(Array((line(number) + "\n").utf8), to: input.write)
+        // One answer is pending at a time, so the read that ends in a newline ends it.
+        while true {
+            let got = read(output.read, &buffer, buffer.count)
+            if got <= 0 || buffer[got - 1] == 0x0A { break }
+        }
+        let elapsed = clock.now - started
+        roundTrips.append(Double(elapsed.components.seconds) * 1e6 + Double(elapsed.components.attoseconds) / 1e12)
+    }
+    close(input.write)
+    print("engine through pipes, one line then wait for its answer: median round trip \(format(median(roundTrips))) over \(roundTrips.count) lines")
+}
+
 // Rendering: a 200×60 frame with 10,000 queued citizens and a 100,000-message transcript, against a small
 // screen state, to show the cost follows the screen and not the queue or transcript.
 do {

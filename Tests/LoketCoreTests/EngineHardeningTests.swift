@@ -111,6 +111,20 @@ struct EngineHardeningTests {
         #expect(session.conversations["c"]?.stage == .serviceRequested)
     }
 
+    /// `unknown` reported confidence 1 at the top level and 0.23 in the list for the same message.
+    @Test(arguments: ["xyzzy plugh", "qwerty asdf zxcv", "🙂"])
+    func unknownHasOneConfidence(text: String) throws {
+        var session = EngineSession(engine: engine)
+        let output = try #require(JSON.parse(session.handle(line: #"{"conversation":"c","from":"citizen","text":"\#(text)"}"#, now: now)))
+        #expect(output["intent"]?.stringValue == "unknown")
+        guard case .array(let intents)? = output["intents"] else {
+            Issue.record("no intents")
+            return
+        }
+        let listed = intents.first { $0["intent"]?.stringValue == "unknown" }?["confidence"]
+        #expect(listed != nil && listed == output["confidence"], "\(output.serialized)")
+    }
+
     @Test func idleConversationsAreForgotten() {
         var session = EngineSession(engine: engine, retention: .init(idleSeconds: 3600, maximumConversations: 100))
         _ = session.handle(line: #"{"conversation":"old","from":"citizen","text":"mau urus nib"}"#, now: now)
