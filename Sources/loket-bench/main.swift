@@ -144,6 +144,20 @@ do {
         close(output.read)
         return (Double(elapsed.components.seconds) * 1e6 + Double(elapsed.components.attoseconds) / 1e12) / Double(count)
     }
+    if CommandLine.arguments.contains("--profile-engine") {
+        // Where a message's time goes without pipes: parsing, the engine in context, writing.
+        let lines = (0..<count).map(line)
+        var session = EngineSession(engine: engine)
+        let now = Date(timeIntervalSince1970: 1_796_000_400)
+        let whole = measure(runs: 1) { for text in lines { _ = session.handle(line: text, now: now) } }
+        print("  handle() in process: \(format(whole[0] / Double(count))) per message")
+        let parse = measure(runs: 1) { for text in lines { _ = JSON.parse(text) } }
+        print("  JSON.parse: \(format(parse[0] / Double(count))) per message")
+        let answer = session.handle(line: lines[0], now: now)
+        let parsed = JSON.parse(answer) ?? .null
+        let serialize = measure(runs: 1) { for _ in 0..<count { _ = parsed.serialized } }
+        print("  serialize one answer (\(answer.utf8.count) bytes): \(format(serialize[0] / Double(count)))")
+    }
     let runs = (0..<7).map { _ in batchRun() }
     print("engine through pipes, \(count) citizen messages over 500 conversations, JSON in and out: median \(format(median(runs))) per message over \(runs.count) runs (budget 20 µs)")
 
