@@ -10,7 +10,20 @@ public indirect enum JSON: Sendable, Equatable {
     case array([JSON])
     case object([(String, JSON)])
 
-    public static func == (lhs: JSON, rhs: JSON) -> Bool { lhs.serialized == rhs.serialized }
+    /// Equal when they would be written the same (an integer and a whole number are the same number), compared
+    /// value by value rather than by serializing both.
+    public static func == (lhs: JSON, rhs: JSON) -> Bool {
+        switch (lhs, rhs) {
+        case (.string(let a), .string(let b)): a == b
+        case (.bool(let a), .bool(let b)): a == b
+        case (.null, .null): true
+        case (.integer(let a), .integer(let b)): a == b
+        case (.number, .number), (.number, .integer), (.integer, .number): lhs.serialized == rhs.serialized
+        case (.array(let a), .array(let b)): a == b
+        case (.object(let a), .object(let b)): a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 }
+        default: false
+        }
+    }
 
     /// Compact, single-line JSON.
     public var serialized: String {
@@ -58,6 +71,11 @@ public indirect enum JSON: Sendable, Equatable {
         text.withUTF8 { output.append(contentsOf: $0) }
     }
 
+    /// Bytes that may start something to escape; every other byte is copied as it is.
+    private static let attention: [Bool] = (0..<256).map { byte in
+        byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F || byte == 0xC2 || byte == 0xE2
+    }
+
     /// A JSON string; control characters (C0, DEL, C1) and U+2028/U+2029 are escaped so no reader splits a line.
     private static func writeString(_ text: String, into output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
@@ -81,9 +99,12 @@ public indirect enum JSON: Sendable, Equatable {
                 index += length
                 runStart = index
             }
+            let attention = JSON.attention
             while index < bytes.count {
                 let byte = bytes[index]
-                if byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F {
+                if !attention[Int(byte)] {
+                    index += 1
+                } else if byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F {
                     escape(UInt32(byte), length: 1)
                 } else if byte == 0xC2, index + 1 < bytes.count, bytes[index + 1] <= 0x9F {
                     // U+0080…U+009F, the C1 controls, are C2 80…C2 9F in UTF-8.
@@ -257,7 +278,18 @@ private struct JSONParser {
     private mutating func parseString() throws(JSONSyntaxError) -> String {
         let start = index
         index += 1
-        var output: [UInt8] = []
+        // Most strings have no escapes: found whole, they become a String without a byte-by-byte copy.
+        var end = index
+        while end < bytes.count, bytes[end] != UInt8(ascii: "\""), bytes[end] != UInt8(ascii: "\\"), bytes[end] >= 0x20 {
+            end += 1
+        }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[index..<end]), as: UTF8.self)
+            index = end + 1
+            return text
+        }
+        var output: [UInt8] = Array(bytes[index..<end])
+        index = end
         while index < bytes.count {
             let byte = bytes[index]
             index += 1
