@@ -90,7 +90,7 @@ struct EngineCommand: ParsableCommand {
                 writeError("Error: " + Catalogue.Options.outOfRange("--cross-validate", "2", "\(examples)"))
                 throw ExitCode.validationFailure
             }
-            writeLine(CrossValidation.run(script: script, folds: folds).table(title: "\(folds)-fold cross-validated intent"))
+            writeLine(printable(CrossValidation.run(script: script, folds: folds).table(title: "\(folds)-fold cross-validated intent")))
             return
         }
         let engine = Engine(script: script)
@@ -103,7 +103,7 @@ struct EngineCommand: ParsableCommand {
             }
             let report = StoryEvaluator.evaluate(stories, engine: engine, source: evaluate == "default" ? StoryLoader.defaultStoriesName : evaluate)
             writeLine("\(stories.count) conversations")
-            writeLine(report.text)
+            writeLine(printable(report.text))
             if !report.passed { throw ExitCode(1) }
             return
         }
@@ -120,4 +120,9 @@ struct EngineCommand: ParsableCommand {
             throw ExitCode(ExitStatus.ioError)
         }
     }
+}
+
+/// Multi-line text that quotes a script or stories file, each line without control characters.
+private func printable(_ text: String) -> String {
+    text.split(separator: "\n", omittingEmptySubsequences: false).map { Printable.sanitized(String($0)) }.joined(separator: "\n")
 }
