@@ -236,6 +236,8 @@ struct ReportCommand: ParsableCommand {
     var file: String
 
     func run() throws {
+        // A reader that goes away (`| head`) ends the command quietly with status 0, as in `loket engine`.
+        signal(SIGPIPE, SIG_IGN)
         let text: String
         do {
             text = try DataFile.read(file)
@@ -255,6 +257,7 @@ struct Themes: ParsableCommand {
         commandName: "themes", abstract: "List the available themes and check that each one loads.")
 
     func run() throws {
+        signal(SIGPIPE, SIG_IGN)
         let library = ThemeLibrary(environment: ProcessInfo.processInfo.environment)
         var failures = 0
         // File names and errors quote what is on disk: printed without control characters, one line per theme, and

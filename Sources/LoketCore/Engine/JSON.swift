@@ -84,7 +84,7 @@ public indirect enum JSON: Sendable, Equatable {
             var runStart = 0
             var index = 0
             func escape(_ code: UInt32, length: Int) {
-                output.append(contentsOf: bytes[runStart..<index])
+                output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<index]))
                 switch code {
                 case 0x22: output.append(contentsOf: [0x5C, 0x22])
                 case 0x5C: output.append(contentsOf: [0x5C, 0x5C])
@@ -99,25 +99,26 @@ public indirect enum JSON: Sendable, Equatable {
                 index += length
                 runStart = index
             }
-            let attention = JSON.attention
-            while index < bytes.count {
-                let byte = bytes[index]
-                if !attention[Int(byte)] {
-                    index += 1
-                } else if byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F {
-                    escape(UInt32(byte), length: 1)
-                } else if byte == 0xC2, index + 1 < bytes.count, bytes[index + 1] <= 0x9F {
-                    // U+0080…U+009F, the C1 controls, are C2 80…C2 9F in UTF-8.
-                    escape(UInt32(bytes[index + 1]), length: 2)
-                } else if byte == 0xE2, index + 2 < bytes.count, bytes[index + 1] == 0x80,
-                    bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9
-                {
-                    escape(0x2000 + UInt32(bytes[index + 2]) - 0x80, length: 3)
-                } else {
-                    index += 1
+            JSON.attention.withUnsafeBufferPointer { attention in
+                while index < bytes.count {
+                    let byte = bytes[index]
+                    if !attention[Int(byte)] {
+                        index += 1
+                    } else if byte < 0x20 || byte == 0x22 || byte == 0x5C || byte == 0x7F {
+                        escape(UInt32(byte), length: 1)
+                    } else if byte == 0xC2, index + 1 < bytes.count, bytes[index + 1] <= 0x9F {
+                        // U+0080…U+009F, the C1 controls, are C2 80…C2 9F in UTF-8.
+                        escape(UInt32(bytes[index + 1]), length: 2)
+                    } else if byte == 0xE2, index + 2 < bytes.count, bytes[index + 1] == 0x80,
+                        bytes[index + 2] == 0xA8 || bytes[index + 2] == 0xA9
+                    {
+                        escape(0x2000 + UInt32(bytes[index + 2]) - 0x80, length: 3)
+                    } else {
+                        index += 1
+                    }
                 }
             }
-            output.append(contentsOf: bytes[runStart..<bytes.count])
+            output.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<bytes.count]))
         }
         output.append(UInt8(ascii: "\""))
     }
