@@ -166,7 +166,10 @@ struct Train: ParsableCommand {
         let shiftReport = ShiftReport.make(from: state, started: start, seed: seed, exam: exam)
         let saved = save(shiftReport, environment: environment)
         // After a signal nobody may be there to press Enter (SIGHUP: the terminal is gone).
-        if stoppedBy == nil { showReport(shiftReport.markdown, on: screen, renderer: renderer) }
+        if stoppedBy == nil {
+            showReport(shiftReport.markdown, on: screen, renderer: renderer)
+            stoppedBy = screen.stopSignal
+        }
         screen.close()
         if let stoppedBy { writeError(Catalogue.Report.stoppedBySignal(TerminalScreen.name(ofSignal: stoppedBy))) }
         if let themeWarning { writeError(themeWarning) }
@@ -214,7 +217,8 @@ extension Train {
     /// Shows the report until Enter, Esc, F10 or the end of input; arrows and page keys scroll.
     func showReport(_ markdown: String, on screen: TerminalScreen, renderer: Renderer) {
         var first = 0
-        while true {
+        // A terminating signal while the report is shown ends it too: the report is already saved.
+        while screen.stopSignal == nil {
             let size = screen.size
             screen.draw(renderer.renderReport(markdown, width: size.width, height: size.height, first: first))
             switch screen.read() {

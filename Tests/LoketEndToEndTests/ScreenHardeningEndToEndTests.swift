@@ -45,6 +45,20 @@ struct ScreenHardeningEndToEndTests {
         #expect(FileManager.default.fileExists(atPath: folder.path + "/shift.json"))
     }
 
+    @Test func aSignalWhileTheReportIsShownEndsItToo() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let tmux = try TmuxSession(width: 100, height: 30)
+        try startRecordingPID(tmux, "--seed 2 --report \(folder.path)/shift", pidFile: folder.path + "/pid")
+        try tmux.waitFor("Antrian (1)")
+        try tmux.send(keys: "F10")
+        try tmux.waitFor("Laporan Sesi Latihan Loket", timeout: 10)
+        kill(try pid(folder.path + "/pid"), SIGTERM)
+        let screen = try tmux.waitFor("EXIT=143", timeout: 10)
+        #expect(screen.contains("loket: sesi dihentikan oleh sinyal SIGTERM."))
+        #expect(FileManager.default.fileExists(atPath: folder.path + "/shift.json"))
+    }
+
     /// SIGUSR1 had no handler and left the terminal raw on the alternate screen.
     @Test func anyFatalSignalRestoresTheTerminal() throws {
         let folder = try temporaryFolder()
