@@ -165,13 +165,11 @@ struct Train: ParsableCommand {
         }
         let shiftReport = ShiftReport.make(from: state, started: start, seed: seed, exam: exam)
         let saved = save(shiftReport, environment: environment)
-        // After a signal nobody may be there to press Enter (SIGHUP: the terminal is gone).
-        if stoppedBy == nil {
-            showReport(shiftReport.markdown, on: screen, renderer: renderer)
-            stoppedBy = screen.stopSignal
-        }
+        // After a signal nobody may be there to press Enter (SIGHUP: the terminal is gone); a signal while the
+        // report is shown ends the process the same way.
+        let endSignal = stoppedBy ?? showReport(shiftReport.markdown, on: screen, renderer: renderer)
         screen.close()
-        if let stoppedBy { writeError(Catalogue.Report.stoppedBySignal(TerminalScreen.name(ofSignal: stoppedBy))) }
+        if let endSignal { writeError(Catalogue.Report.stoppedBySignal(TerminalScreen.name(ofSignal: endSignal))) }
         if let themeWarning { writeError(themeWarning) }
         if let message = debugLog?.closingMessage { writeError(message) }
         var failed = false
@@ -184,7 +182,7 @@ struct Train: ParsableCommand {
             writeLine(shiftReport.markdown)
         }
         writeError(Catalogue.Terminal.sessionEnded(seed: seed))
-        if let stoppedBy { TerminalScreen.endProcess(bySignal: stoppedBy) }
+        if let endSignal { TerminalScreen.endProcess(bySignal: endSignal) }
         if failed { throw ExitCode(1) }
     }
 }
@@ -214,20 +212,21 @@ extension Train {
         return ReportFile.save(report, base: base).mapError { ReportSaveError(message: $0.message) }
     }
 
-    /// Shows the report until Enter, Esc, F10 or the end of input; arrows and page keys scroll.
-    func showReport(_ markdown: String, on screen: TerminalScreen, renderer: Renderer) {
+    /// Shows the report until Enter, Esc, F10 or the end of input; arrows and page keys scroll. A terminating
+    /// signal ends it too (the report is already saved) and is returned.
+    func showReport(_ markdown: String, on screen: TerminalScreen, renderer: Renderer) -> Int32? {
         var first = 0
-        // A terminating signal while the report is shown ends it too: the report is already saved.
         while screen.stopSignal == nil {
             let size = screen.size
             screen.draw(renderer.renderReport(markdown, width: size.width, height: size.height, first: first))
             switch screen.read() {
-            case .key(.enter), .key(.escape), .key(.function(10)), .key(.control("c")), .endOfInput: return
+            case .key(.enter), .key(.escape), .key(.function(10)), .key(.control("c")), .endOfInput: return nil
             case .key(.down), .key(.pageDown): first += 1
             case .key(.up), .key(.pageUp): first = max(0, first - 1)
             default: continue
             }
         }
+        return screen.stopSignal
     }
 }
 
