@@ -70,7 +70,7 @@ public struct Renderer: Sendable {
         drawQueue(state, into: &buffer, x: 0, width: queueWidth, height: paneHeight)
         drawChat(state, into: &buffer, x: queueWidth, width: width - queueWidth, height: paneHeight)
         drawSuggestions(state, into: &buffer, y: suggestionY, width: width)
-        let cursor = drawInput(inputLayout, into: &buffer, y: inputY, rows: inputRows, width: width)
+        let cursor = drawInput(inputLayout, of: state.input, into: &buffer, y: inputY, rows: inputRows, width: width)
         drawStatus(state, into: &buffer, y: statusY, width: width)
         if state.showHelp { drawHelp(into: &buffer) }
         return Frame(buffer: buffer, cursor: state.showHelp ? nil : cursor)
@@ -275,7 +275,8 @@ public struct Renderer: Sendable {
     }
 
     /// The input text wrapped at spaces to the line width (long words are cut), and where the cursor falls.
-    private func layoutInput(_ input: InputLine, width: Int) -> (lines: [String], cursorLine: Int, cursorColumn: Int) {
+    /// Lines hold character indices; only the rows drawn become text, so a long draft costs one pass per frame.
+    private func layoutInput(_ input: InputLine, width: Int) -> (lines: [[Int]], cursorLine: Int, cursorColumn: Int) {
         // Lines of character indices, so the cursor can be found after words have moved down.
         var lines: [[Int]] = [[]]
         var lineWidth = 0
@@ -303,13 +304,12 @@ public struct Renderer: Sendable {
             lines.append([])
             cursor = (lines.count - 1, 0)
         }
-        let text = lines.map { String($0.map { input.characters[$0] }) }
-        return (text, cursor.line, cursor.column)
+        return (lines, cursor.line, cursor.column)
     }
 
     private func drawInput(
-        _ layout: (lines: [String], cursorLine: Int, cursorColumn: Int), into buffer: inout CellBuffer, y: Int,
-        rows: Int, width: Int
+        _ layout: (lines: [[Int]], cursorLine: Int, cursorColumn: Int), of input: InputLine, into buffer: inout CellBuffer,
+        y: Int, rows: Int, width: Int
     ) -> (x: Int, y: Int) {
         let style = CellStyle(role: Role.input)
         // Longer drafts show the rows around the cursor.
@@ -319,7 +319,7 @@ public struct Renderer: Sendable {
             buffer.write(row == 0 && first == 0 ? "> " : "  ", x: 0, y: y + row, style: CellStyle(role: Role.input, bold: true))
             let lineIndex = first + row
             if lineIndex < layout.lines.count {
-                buffer.write(layout.lines[lineIndex], x: 2, y: y + row, style: style)
+                buffer.write(String(layout.lines[lineIndex].map { input.characters[$0] }), x: 2, y: y + row, style: style)
             }
         }
         return (2 + layout.cursorColumn, y + layout.cursorLine - first)

@@ -85,6 +85,119 @@ do {
     print("understand only (longest message): median \(format(median(understandOnly)))")
 }
 
+// The engine through pipes, JSON in and out included, as `loket engine` runs it: 20,000 citizen messages over
+// 500 conversations written into a pipe by one thread and drained from another; then an interactive bridge that
+// writes one line and waits for its answer each time.
+do {
+    let engine: Engine
+    do {
+        engine = Engine(script: try ScriptLoader.loadDefault())
+    } catch {
+        fatalError("bundled script failed to load: \(error)")
+    }
+    let texts = [
+        "Selamat pagi, Saya ingin mengurus perpanjangan izin usaha, apakah bisa dibantu?",
+        "Sudah, ini dokumen-dokumennya", "Tidak, itu saja. Terima kasih atas bantuannya.",
+        "Terima kasih, selamat pagi.", "brp lama ya proses imb nya", "syarat sip dokter gigi apa aja min",
+        "KENAPA IZIN SAYA BELUM JADI JUGA, SUDAH 3 MINGGU", "cek status PTSP-20261125-0012",
+        "jam buka kantor ptsp jam berapa?", "mau pasang baliho di depan toko",
+    ]
+    let count = 20_000
+    func line(_ number: Int) -> String {
+        #"{"conversation":"c\#(number % 500)","from":"citizen","text":"\#(texts[number / 500 % texts.count])","time":"2026-11-30T08:05:00+07:00"}"#
+    }
+    let batch = Array((0..<count).map { line($0) + "\n" }.joined().utf8)
+
+    func pipePair() -> (read: Int32, write: Int32) {
+        var descriptors: [Int32] = [0, 0]
+        guard pipe(&descriptors) == 0 else { fatalError("pipe failed") }
+        return (descriptors[0], descriptors[1])
+    }
+
+    /// CPU time this thread has used, in microseconds: on a loaded machine wall time also counts other programs.
+    func threadCPU() -> Double {
+        var time = timespec()
+        clock_gettime(CLOCK_THREAD_CPUTIME_ID, &time)
+        return Double(time.tv_sec) * 1e6 + Double(time.tv_nsec) / 1e3
+    }
+
+    /// Microseconds per message for one run of the whole batch: wall time and the engine thread's CPU time.
+    func batchRun() -> (wall: Double, cpu: Double) {
+        let input = pipePair()
+        let output = pipePair()
+        let drained = DispatchSemaphore(value: 0)
+        Thread {
+            _ = FileDescriptorOutput.writeAll(batch, to: input.write)
+            close(input.write)
+        }.start()
+        Thread {
+            var buffer = [UInt8](repeating: 0, count: 1 << 16)
+            var lines = 0
+            while true {
+                let got = read(output.read, &buffer, buffer.count)
+                if got <= 0 { break }
+                lines += buffer[0..<got].reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) }
+            }
+            if lines != count { fatalError("expected \(count) answers, got \(lines)") }
+            drained.signal()
+        }.start()
+        var session = EngineSession(engine: engine)
+        var cpu = 0.0
+        let elapsed = ContinuousClock().measure {
+            let before = threadCPU()
+            guard session.run(input: input.read, output: output.write) == .finished else { fatalError("engine run failed") }
+            cpu = threadCPU() - before
+            close(output.write)
+            drained.wait()
+        }
+        close(input.read)
+        close(output.read)
+        let wall = Double(elapsed.components.seconds) * 1e6 + Double(elapsed.components.attoseconds) / 1e12
+        return (wall / Double(count), cpu / Double(count))
+    }
+    if CommandLine.arguments.contains("--profile-engine") {
+        // Where a message's time goes without pipes: parsing, the engine in context, writing.
+        let lines = (0..<count).map(line)
+        var session = EngineSession(engine: engine)
+        let now = Date(timeIntervalSince1970: 1_796_000_400)
+        let whole = measure(runs: 1) { for text in lines { _ = session.handle(line: text, now: now) } }
+        print("  handle() in process: \(format(whole[0] / Double(count))) per message")
+        let parse = measure(runs: 1) { for text in lines { _ = JSON.parse(text) } }
+        print("  JSON.parse: \(format(parse[0] / Double(count))) per message")
+        let answer = session.handle(line: lines[0], now: now)
+        let parsed = JSON.parse(answer) ?? .null
+        let serialize = measure(runs: 1) { for _ in 0..<count { _ = parsed.serialized } }
+        print("  serialize one answer (\(answer.utf8.count) bytes): \(format(serialize[0] / Double(count)))")
+    }
+    let runs = (0..<7).map { _ in batchRun() }
+    print("engine through pipes, \(count) citizen messages over 500 conversations, JSON in and out: median \(format(median(runs.map(\.wall)))) per message, engine thread CPU \(format(median(runs.map(\.cpu)))), over \(runs.count) runs (budget 20 µs)")
+
+    // Interactive: each answer must come back before the next line is written (flush when no input waits).
+    let input = pipePair()
+    let output = pipePair()
+    Thread {
+        var session = EngineSession(engine: engine)
+        _ = session.run(input: input.read, output: output.write)
+        close(output.write)
+    }.start()
+    var roundTrips: [Double] = []
+    var buffer = [UInt8](repeating: 0, count: 1 << 16)
+    let clock = ContinuousClock()
+    for number in 0..<4_000 {
+        let started = clock.now
+        _ = FileDescriptorOutput.writeAll(Array((line(number) + "\n").utf8), to: input.write)
+        // One answer is pending at a time, so the read that ends in a newline ends it.
+        while true {
+            let got = read(output.read, &buffer, buffer.count)
+            if got <= 0 || buffer[got - 1] == 0x0A { break }
+        }
+        let elapsed = clock.now - started
+        roundTrips.append(Double(elapsed.components.seconds) * 1e6 + Double(elapsed.components.attoseconds) / 1e12)
+    }
+    close(input.write)
+    print("engine through pipes, one line then wait for its answer: median round trip \(format(median(roundTrips))) over \(roundTrips.count) lines")
+}
+
 // Rendering: a 200×60 frame with 10,000 queued citizens and a 100,000-message transcript, against a small
 // screen state, to show the cost follows the screen and not the queue or transcript.
 do {
@@ -119,6 +232,18 @@ do {
         var checksum = 0
         let times = measure(runs: 300) { checksum &+= renderer.render(state).buffer.width }
         print("render 200×60, \(citizens) citizens, \(messages) messages: median \(format(median(times))) (budget 1 ms)")
+    }
+    // A key as the screen handles it: update the state, then render the frame, with a long draft in the input.
+    for draftLength in [0, 20_000] {
+        var state = busyState(citizens: 60, messages: 200)
+        let draft = String(repeating: "mohon dibantu ", count: draftLength / 14)
+        for character in draft { _ = state.update(.key(.character(character)), engine: engine) }
+        var checksum = 0
+        let times = measure(runs: 300) {
+            _ = state.update(.key(.character("a")), engine: engine)
+            checksum &+= renderer.render(state).buffer.width
+        }
+        print("one key typed and the 200×60 frame rendered, \(draft.count)-character draft: median \(format(median(times))) (a frame is 16 ms)")
     }
     if CommandLine.arguments.contains("--profile-render") {
         let state = busyState(citizens: 10_000, messages: 100_000)

@@ -24,7 +24,14 @@ struct EngineCommand: ParsableCommand {
             The coach judges the reply at its "time" (default: the citizen's last message, so no wait is invented).
 
             Optional fields: time (RFC 3339, default now), name, honorific ("Bapak" or "Ibu").
-            A line that is not valid JSON, or lacks a field, gets {"error":"…"} and processing goes on.
+            A line that is not valid JSON, or lacks a field, gets {"error":"…"} and processing goes on; a refused
+            line changes no conversation.
+
+            Limits: a line is at most 1 MiB (a longer one gets an error line and is skipped), JSON nests at most 64
+            levels, a conversation without a line for --idle-expiry seconds is forgotten, and at most
+            --max-conversations are kept (the longest idle go first).
+            Exit status: 0 all lines answered or the output's reader went away; 1 a failing --evaluate or a script
+            that does not load; 64 a bad option; 74 input or output could not be read or written.
 
             --evaluate FILE plays conversation tests written as data (see Sources/LoketCore/Resources/stories.toml;
             "default" plays the bundled ones) and prints per-intent precision, recall and F1, a confusion summary
@@ -83,7 +90,7 @@ struct EngineCommand: ParsableCommand {
                 writeError("Error: " + Catalogue.Options.outOfRange("--cross-validate", "2", "\(examples)"))
                 throw ExitCode.validationFailure
             }
-            writeLine(CrossValidation.run(script: script, folds: folds).table(title: "\(folds)-fold cross-validated intent"))
+            writeLine(printable(CrossValidation.run(script: script, folds: folds).table(title: "\(folds)-fold cross-validated intent")))
             return
         }
         let engine = Engine(script: script)
@@ -96,7 +103,7 @@ struct EngineCommand: ParsableCommand {
             }
             let report = StoryEvaluator.evaluate(stories, engine: engine, source: evaluate == "default" ? StoryLoader.defaultStoriesName : evaluate)
             writeLine("\(stories.count) conversations")
-            writeLine(report.text)
+            writeLine(printable(report.text))
             if !report.passed { throw ExitCode(1) }
             return
         }
@@ -113,4 +120,9 @@ struct EngineCommand: ParsableCommand {
             throw ExitCode(ExitStatus.ioError)
         }
     }
+}
+
+/// Multi-line text that quotes a script or stories file, each line without control characters.
+private func printable(_ text: String) -> String {
+    text.split(separator: "\n", omittingEmptySubsequences: false).map { Printable.sanitized(String($0)) }.joined(separator: "\n")
 }

@@ -131,10 +131,11 @@ struct Train: ParsableCommand {
         state = session.state
         let shiftReport = ShiftReport.make(from: state, started: start, seed: seed, exam: exam)
         let saved = save(shiftReport, environment: environment)
-        // After a signal nobody may be there to press Enter (SIGHUP: the terminal is gone).
-        if stoppedBy == nil { showReport(shiftReport.markdown, on: screen, renderer: renderer) }
+        // After a signal nobody may be there to press Enter (SIGHUP: the terminal is gone); a signal while the
+        // report is shown ends the process the same way.
+        let endSignal = stoppedBy ?? showReport(shiftReport.markdown, on: screen, renderer: renderer)
         screen.close()
-        if let stoppedBy { writeError(Catalogue.Report.stoppedBySignal(TerminalScreen.name(ofSignal: stoppedBy))) }
+        if let endSignal { writeError(Catalogue.Report.stoppedBySignal(TerminalScreen.name(ofSignal: endSignal))) }
         if let themeWarning { writeError(themeWarning) }
         if let message = debugLog?.closingMessage { writeError(message) }
         var failed = false
@@ -147,7 +148,7 @@ struct Train: ParsableCommand {
             writeLine(shiftReport.markdown)
         }
         writeError(Catalogue.Terminal.sessionEnded(seed: seed))
-        if let stoppedBy { TerminalScreen.endProcess(bySignal: stoppedBy) }
+        if let endSignal { TerminalScreen.endProcess(bySignal: endSignal) }
         if failed { throw ExitCode(1) }
     }
 }
@@ -177,19 +178,21 @@ extension Train {
         return ReportFile.save(report, base: base).mapError { ReportSaveError(message: $0.message) }
     }
 
-    /// Shows the report until Enter, Esc, F10 or the end of input; arrows and page keys scroll.
-    func showReport(_ markdown: String, on screen: TerminalScreen, renderer: Renderer) {
+    /// Shows the report until Enter, Esc, F10 or the end of input; arrows and page keys scroll. A terminating
+    /// signal ends it too (the report is already saved) and is returned.
+    func showReport(_ markdown: String, on screen: TerminalScreen, renderer: Renderer) -> Int32? {
         var first = 0
-        while true {
+        while screen.stopSignal == nil {
             let size = screen.size
             screen.draw(renderer.renderReport(markdown, width: size.width, height: size.height, first: first))
             switch screen.read() {
-            case .key(.enter), .key(.escape), .key(.function(10)), .key(.control("c")), .endOfInput: return
+            case .key(.enter), .key(.escape), .key(.function(10)), .key(.control("c")), .endOfInput: return nil
             case .key(.down), .key(.pageDown): first += 1
             case .key(.up), .key(.pageUp): first = max(0, first - 1)
             default: continue
             }
         }
+        return screen.stopSignal
     }
 }
 
@@ -202,6 +205,8 @@ struct ReportCommand: ParsableCommand {
     var file: String
 
     func run() throws {
+        // A reader that goes away (`| head`) ends the command quietly with status 0, as in `loket engine`.
+        signal(SIGPIPE, SIG_IGN)
         let text: String
         do {
             text = try DataFile.read(file)
@@ -221,6 +226,7 @@ struct Themes: ParsableCommand {
         commandName: "themes", abstract: "List the available themes and check that each one loads.")
 
     func run() throws {
+        signal(SIGPIPE, SIG_IGN)
         let library = ThemeLibrary(environment: ProcessInfo.processInfo.environment)
         var failures = 0
         // File names and errors quote what is on disk: printed without control characters, one line per theme, and

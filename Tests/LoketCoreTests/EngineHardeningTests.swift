@@ -63,6 +63,15 @@ struct EngineHardeningTests {
         #expect(JSON.parse(#"{"a":"\ud83d\ude4f"}"#)?["a"]?.stringValue == "🙏")
     }
 
+    /// The byte-level writer escapes exactly what the scalar-by-scalar one did.
+    @Test func serializedStringsEscapeControlsAndLineSeparators() {
+        let text = "a\"b\\c\n\r\t\u{1}\u{7F}\u{85}\u{9F}\u{A0}\u{2028}\u{2029}\u{2027}é😀"
+        #expect(JSON.string(text).serialized == #""a\"b\\c\n\r\t\u0001\u007f\u0085\u009f\#u{A0}\u2028\u2029\#u{2027}é😀""#)
+        #expect(JSON.parse(JSON.object([("t", .string(text))]).serialized)?["t"]?.stringValue == text)
+        #expect(JSON.object([("n", .number(0.25)), ("i", .integer(-3)), ("w", .number(2)), ("b", .bool(true)), ("z", .null)]).serialized
+            == #"{"n":0.25,"i":-3,"w":2,"b":true,"z":null}"#)
+    }
+
     @Test func aRepeatedKeyKeepsItsPlaceAndTheLastValue() {
         let parsed = JSON.parse(#"{"a":1,"b":2,"a":3}"#)
         #expect(parsed?.serialized == #"{"a":3,"b":2}"#)
@@ -109,6 +118,20 @@ struct EngineHardeningTests {
         let output = session.handle(line: #"{"conversation":"c","from":"officer","kind":"receipt","text":""}"#, now: now)
         #expect(output == #"{"error":"line 2: field \"text\" must not be empty"}"#)
         #expect(session.conversations["c"]?.stage == .serviceRequested)
+    }
+
+    /// `unknown` reported confidence 1 at the top level and 0.23 in the list for the same message.
+    @Test(arguments: ["xyzzy plugh", "qwerty asdf zxcv", "🙂"])
+    func unknownHasOneConfidence(text: String) throws {
+        var session = EngineSession(engine: engine)
+        let output = try #require(JSON.parse(session.handle(line: #"{"conversation":"c","from":"citizen","text":"\#(text)"}"#, now: now)))
+        #expect(output["intent"]?.stringValue == "unknown")
+        guard case .array(let intents)? = output["intents"] else {
+            Issue.record("no intents")
+            return
+        }
+        let listed = intents.first { $0["intent"]?.stringValue == "unknown" }?["confidence"]
+        #expect(listed != nil && listed == output["confidence"], "\(output.serialized)")
     }
 
     @Test func idleConversationsAreForgotten() {

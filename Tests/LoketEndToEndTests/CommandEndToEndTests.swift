@@ -71,6 +71,18 @@ struct CommandEndToEndTests {
         #expect(result.output.contains(message), "\(result.output)")
     }
 
+    @Test func evaluatedStoriesPrintNoEscapes() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("loket-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let stories = "[[story]]\nname = \"judul \\e]0;x\\u0007\"\n[[story.turn]]\ncitizen = \"halo \\e[2J\"\nintent = \"complaint\"\n"
+        try stories.write(to: folder.appendingPathComponent("s.toml"), atomically: true, encoding: .utf8)
+        let result = try shell("$LOKET engine --evaluate \(folder.path)/s.toml")
+        #expect(result.status == 1, "the story fails, so its text is printed")
+        #expect(result.output.contains("halo [2J"), "\(result.output)")
+        #expect(!result.output.contains("\u{1B}") && !result.output.contains("\u{07}"))
+    }
+
     @Test func aHostileReportAndThemeNamesPrintNoEscapes() throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("loket-e2e-\(UUID().uuidString)")
         let themes = folder.appendingPathComponent("loket/themes")

@@ -37,11 +37,26 @@ struct ScreenHardeningEndToEndTests {
         kill(try pid(folder.path + "/pid"), signal)
         // Bash drops the rest of a command line whose command died of SIGINT, so the end is the closing line;
         // long paths wrap at the pane's edge, so lines are joined before looking.
-        let screen = try tmux.waitFor("Sesi latihan selesai", timeout: 10).replacingOccurrences(of: "\n", with: "")
-        #expect(signal == SIGINT || screen.contains("EXIT=\(128 + signal)"))
+        var screen = try tmux.waitFor("Sesi latihan selesai", timeout: 10)
+        if signal != SIGINT { screen = try tmux.waitFor("EXIT=\(128 + signal)", timeout: 10) }
+        screen = screen.replacingOccurrences(of: "\n", with: "")
         #expect(screen.contains("loket: sesi dihentikan oleh sinyal \(name)."))
         #expect(screen.contains("Laporan tersimpan: \(folder.path)/shift.md dan \(folder.path)/shift.json"))
         #expect(!screen.contains("Antrian"), "the alternate screen is gone")
+        #expect(FileManager.default.fileExists(atPath: folder.path + "/shift.json"))
+    }
+
+    @Test func aSignalWhileTheReportIsShownEndsItToo() throws {
+        let folder = try temporaryFolder()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let tmux = try TmuxSession(width: 100, height: 30)
+        try startRecordingPID(tmux, "--seed 2 --report \(folder.path)/shift", pidFile: folder.path + "/pid")
+        try tmux.waitFor("Antrian (1)")
+        try tmux.send(keys: "F10")
+        try tmux.waitFor("Laporan Sesi Latihan Loket", timeout: 10)
+        kill(try pid(folder.path + "/pid"), SIGTERM)
+        let screen = try tmux.waitFor("EXIT=143", timeout: 10)
+        #expect(screen.contains("loket: sesi dihentikan oleh sinyal SIGTERM."))
         #expect(FileManager.default.fileExists(atPath: folder.path + "/shift.json"))
     }
 

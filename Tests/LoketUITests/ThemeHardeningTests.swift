@@ -28,3 +28,16 @@ struct ThemeHardeningTests {
         }
     }
 }
+
+@Suite("The repository's themes folder")
+struct ThemesFolderTests {
+    /// `themes/Themes` pointed at `Sources/LoketUI/Themes` relative to `themes/`, where nothing is.
+    @Test func themesAtTheTopLeadsToTheShippedThemes() {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let themes = root.appendingPathComponent("themes")
+        for name in ["default", "high-contrast", "monochrome", "senja"] {
+            let file = themes.appendingPathComponent("\(name).toml").path
+            #expect(FileManager.default.isReadableFile(atPath: file), "\(file)")
+        }
+    }
+}

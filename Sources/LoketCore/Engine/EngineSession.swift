@@ -41,12 +41,19 @@ public struct EngineSession: Sendable {
 
     /// Handles one input line; `now` is used when the line has no `time`, and for idle expiry.
     public mutating func handle(line: String, now: Date) -> String {
+        var output: [UInt8] = []
+        handle(line: line, now: now, into: &output)
+        return String(decoding: output, as: UTF8.self)
+    }
+
+    /// Handles one input line, appending its answer (without a newline) as UTF-8.
+    public mutating func handle(line: String, now: Date, into output: inout [UInt8]) {
         lineNumber += 1
         defer { expireIdle(now: now) }
         do {
-            return try process(line, now: now).serialized
+            try process(line, now: now).write(into: &output)
         } catch {
-            return Self.errorLine(lineNumber, error.message)
+            Self.errorJSON(lineNumber, error.message).write(into: &output)
         }
     }
 
@@ -57,7 +64,11 @@ public struct EngineSession: Sendable {
     }
 
     private static func errorLine(_ number: Int, _ message: String) -> String {
-        JSON.object([("error", .string("line \(number): \(message)"))]).serialized
+        errorJSON(number, message).serialized
+    }
+
+    private static func errorJSON(_ number: Int, _ message: String) -> JSON {
+        .object([("error", .string("line \(number): \(message)"))])
     }
 
     /// Forgets conversations idle longer than the retention allows, then the longest idle past the cap.

@@ -121,6 +121,9 @@ public struct FileDescriptorOutput: Sendable {
 
     public mutating func append(byte: UInt8) { buffer.append(byte) }
 
+    /// Lets `body` append bytes straight into the buffer.
+    public mutating func append(_ body: (inout [UInt8]) -> Void) { body(&buffer) }
+
     /// Writes everything buffered; the errno of a failed write otherwise.
     public mutating func flush() -> Int32? {
         defer { buffer.removeAll(keepingCapacity: true) }
@@ -200,7 +203,8 @@ extension EngineSession {
         case .line(var bytes):
             if bytes.last == 0x0D { bytes.removeLast() }
             // Invalid UTF-8 is repaired with U+FFFD rather than refused: the rest of the message still counts.
-            output.append(handle(line: String(decoding: bytes, as: UTF8.self), now: now()))
+            let line = String(decoding: bytes, as: UTF8.self)
+            output.append { handle(line: line, now: now(), into: &$0) }
         case .tooLong(let length):
             output.append(refuse("line of \(length) bytes is longer than the limit of \(limit) bytes; skipped"))
         }

@@ -101,8 +101,12 @@ struct IntentRecognizer: Sendable {
             lhs.confidence * labelWeights[lhs.label] < rhs.confidence * labelWeights[rhs.label]
         }
         guard let primary else {
+            // "None of the known intents": as sure as the best known one is unsure. The list carries the same
+            // figure, so the top level and the list never disagree about `unknown`.
             let unknownConfidence = 1 - (ranked.first { $0.intent != .unknown }?.confidence ?? 0)
-            return (.unknown, unknownConfidence, ranked)
+            let listed = (ranked.filter { $0.intent != .unknown } + [(intent: Intent.unknown, confidence: unknownConfidence)])
+                .sorted { $0.confidence != $1.confidence ? $0.confidence > $1.confidence : $0.intent < $1.intent }
+            return (.unknown, unknownConfidence, listed)
         }
         return (classifier.labels[primary.label], best[primary.label], ranked)
     }
