@@ -335,7 +335,7 @@ public actor Hub {
     private func hello(_ connection: Int, name: String?, honorific: String?, resume: String?) async throws -> JSON {
         guard citizens[connection]?.conversation == nil else { throw WireError(.badHello, Catalogue.Hub.helloTwice) }
         let cleanName = name.map { String($0.trimmingCharacters(in: .whitespacesAndNewlines).prefix(80)) }.flatMap { $0.isEmpty ? nil : $0 }
-        let honorificValue = honorific.flatMap(Honorific.init(word:))
+        let honorificValue = honorific.flatMap(Honorific.init(fieldValue:))
         var record: ConversationRecord?
         var token = resume
         if let resume { record = try await store.conversation(tokenHash: Token.hash(resume)) }
@@ -498,7 +498,7 @@ public actor Hub {
             throw WireError(.notFound, Catalogue.Hub.conversationNotFound, id: clientID)
         }
         var conversation = Conversation(id: id)
-        let honorific = record.honorific.flatMap(Honorific.init(word:))
+        let honorific = record.honorific.flatMap(Honorific.init(fieldValue:))
         var state = ConversationState(
             conversation: conversation, name: record.name, honorific: honorific, closed: record.status == .closed,
             assigned: record.assigned, toldClosed: false, firstCitizenMessage: nil, answered: false)

@@ -207,7 +207,7 @@ public final class HubLink: Sendable {
         let key = event.conversation
         switch event.kind {
         case .conversationCreated:
-            state.names[key] = (event.name, event.honorific.flatMap(Honorific.init(word:)))
+            state.names[key] = (event.name, event.honorific.flatMap(Honorific.init(fieldValue:)))
         case .message:
             let view = RemoteView(engine: event.engine)
             if event.from == .officer, event.officer == username,

@@ -5,11 +5,6 @@ import LoketLive
 import LoketWire
 import Synchronization
 
-/// Writes a line to standard output at once (often a pipe read by a test or script).
-private func say(_ line: String) {
-    FileHandle.standardOutput.write(Data((line + "\n").utf8))
-}
-
 /// `loket-hub citizen`: plays a citizen from the terminal (or a script) until the web page exists: each line of
 /// standard input is sent as a message; officer and system messages are printed as they come.
 struct Citizen: AsyncParsableCommand {
@@ -24,7 +19,7 @@ struct Citizen: AsyncParsableCommand {
 
     func validate() throws {
         guard (0...3600).contains(linger) else { throw ValidationError("--linger must be between 0 and 3600 seconds") }
-        if let honorific, Honorific(word: honorific) == nil { throw ValidationError("--honorific must be Bapak or Ibu") }
+        if let honorific, Honorific(fieldValue: honorific) == nil { throw ValidationError("--honorific must be Bapak or Ibu") }
     }
 
     func run() async throws {
@@ -48,7 +43,7 @@ struct Citizen: AsyncParsableCommand {
                 switch frame["type"]?.stringValue {
                 case "welcome":
                     let open = frame["office"]?["open"] == .bool(true)
-                    FileHandle.standardError.write(Data("percakapan \(frame["conversation"]?.stringValue ?? "?") · token \(frame["token"]?.stringValue ?? "?") · kantor \(open ? "buka" : "tutup")\n".utf8))
+                    tell("percakapan \(frame["conversation"]?.stringValue ?? "?") · token \(frame["token"]?.stringValue ?? "?") · kantor \(open ? "buka" : "tutup")")
                     for item in frame["history"]?.arrayItems ?? [] {
                         say("[\(item["from"]?.stringValue ?? "")] \(item["text"]?.stringValue ?? "")")
                     }
@@ -60,7 +55,7 @@ struct Citizen: AsyncParsableCommand {
                     _ = unacknowledged.withLock { $0.remove(frame["id"]?.stringValue ?? "") }
                 case "error":
                     _ = unacknowledged.withLock { $0.remove(frame["id"]?.stringValue ?? "") }
-                    FileHandle.standardError.write(Data("kesalahan: \(frame["message"]?.stringValue ?? "")\n".utf8))
+                    tell("kesalahan: \(frame["message"]?.stringValue ?? "")")
                 default:
                     break
                 }
@@ -80,7 +75,7 @@ struct Citizen: AsyncParsableCommand {
             try? await Task.sleep(for: .milliseconds(20))
         }
         let missing = unacknowledged.withLock { $0.count }
-        if missing > 0 { FileHandle.standardError.write(Data("\(missing) pesan belum dikonfirmasi hub\n".utf8)) }
+        if missing > 0 { tell("\(missing) pesan belum dikonfirmasi hub") }
         if linger > 0 { try? await Task.sleep(for: .milliseconds(Int(linger * 1000))) }
         await socket.close()
         printer.cancel()

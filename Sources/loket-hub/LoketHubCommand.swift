@@ -15,6 +15,20 @@ struct LoketHubCommand: AsyncParsableCommand {
         defaultSubcommand: Serve.self)
 }
 
+/// Writes a line to standard output at once (often a pipe a script waits on); a closed pipe ends quietly, any
+/// other failure with one line and status 74, as `loket` does.
+func say(_ line: String) {
+    guard let code = FileDescriptorOutput.writeAll(Array((line + "\n").utf8), to: 1) else { return }
+    if code == EPIPE { exit(0) }
+    tell("loket-hub: \(String(cString: strerror(code)))")
+    exit(74)
+}
+
+/// Writes to standard error; if even that fails there is no one left to tell.
+func tell(_ text: String, newline: Bool = true) {
+    _ = FileDescriptorOutput.writeAll(Array((newline ? text + "\n" : text).utf8), to: 2)
+}
+
 /// Where the hub keeps its data: `--data DIR` (default `$XDG_DATA_HOME/loket`).
 struct StoreOptions: ParsableArguments {
     @Option(help: "Folder for the hub's SQLite database (default: $XDG_DATA_HOME/loket, else ~/.local/share/loket).")
@@ -94,7 +108,7 @@ struct Serve: AsyncParsableCommand {
             logger: logger
         ) { boundPort in
             // The first line on stdout, flushed: scripts and tests wait for it.
-            FileHandle.standardOutput.write(Data("listening on http://\(host):\(boundPort)\n".utf8))
+            say("listening on http://\(host):\(boundPort)")
         }
         let serviceGroup = ServiceGroup(
             configuration: .init(
@@ -164,7 +178,7 @@ struct OfficerCommand: AsyncParsableCommand {
             } catch let error as StoreError {
                 throw ValidationError(error.description)
             }
-            print("added officer \(username) (\(name))")
+            say("added officer \(username) (\(name))")
         }
     }
 
@@ -173,7 +187,7 @@ struct OfficerCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            for officer in try await store.open().officers() { print("\(officer.username)\t\(officer.name)") }
+            for officer in try await store.open().officers() { say("\(officer.username)\t\(officer.name)") }
         }
     }
 
@@ -186,7 +200,7 @@ struct OfficerCommand: AsyncParsableCommand {
             guard try await store.open().removeOfficer(named: username) else {
                 throw ValidationError("no officer named '\(username)'")
             }
-            print("removed officer \(username)")
+            say("removed officer \(username)")
         }
     }
 
@@ -202,7 +216,7 @@ struct OfficerCommand: AsyncParsableCommand {
             guard try await store.open().setPasswordHash(hash, for: username) else {
                 throw ValidationError("no officer named '\(username)'")
             }
-            print("password changed for \(username)")
+            say("password changed for \(username)")
         }
     }
 }
@@ -225,7 +239,7 @@ func readPassword(fromStdin: Bool) throws -> String {
 /// Asks for a secret on the terminal without echoing it.
 enum PasswordPrompt {
     static func ask(_ prompt: String) -> String? {
-        FileHandle.standardError.write(Data(prompt.utf8))
+        tell(prompt, newline: false)
         var saved = termios()
         let hasTerminal = tcgetattr(STDIN_FILENO, &saved) == 0
         if hasTerminal {
@@ -236,7 +250,7 @@ enum PasswordPrompt {
         defer {
             if hasTerminal {
                 tcsetattr(STDIN_FILENO, TCSANOW, &saved)
-                FileHandle.standardError.write(Data("\n".utf8))
+                tell("")
             }
         }
         return readLine(strippingNewline: true)
@@ -275,6 +289,6 @@ struct Report: AsyncParsableCommand {
         let report = DayReport.make(
             events: events, day: date, calendar: calendar,
             thresholds: WaitThresholds(warning: warnAfter, breach: breachAfter, hardLimit: WaitThresholds.liveChat.hardLimit))
-        print(report.text)
+        say(report.text)
     }
 }

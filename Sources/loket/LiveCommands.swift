@@ -38,7 +38,7 @@ struct Login: ParsableCommand {
 
     /// Reads a line from the terminal with echo off, restoring the terminal whatever happens.
     private func askSilently(_ prompt: String) -> String? {
-        FileHandle.standardError.write(Data(prompt.utf8))
+        _ = FileDescriptorOutput.writeAll(Array(prompt.utf8), to: 2)
         var saved = termios()
         guard tcgetattr(STDIN_FILENO, &saved) == 0 else { return readLine(strippingNewline: true) }
         var silent = saved
@@ -46,7 +46,7 @@ struct Login: ParsableCommand {
         tcsetattr(STDIN_FILENO, TCSANOW, &silent)
         defer {
             tcsetattr(STDIN_FILENO, TCSANOW, &saved)
-            FileHandle.standardError.write(Data("\n".utf8))
+            writeError("")
         }
         return readLine(strippingNewline: true)
     }

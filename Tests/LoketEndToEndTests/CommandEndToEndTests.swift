@@ -5,35 +5,35 @@ import Testing
 @Suite("loket commands from a shell", .serialized)
 struct CommandEndToEndTests {
     /// Runs `script` in bash with `$LOKET` set to the binary; the status and everything written (both streams).
-    private func shell(_ script: String, environment: [String: String] = [:]) throws -> (status: Int32, output: String) {
+    private func shell(_ script: String, environment: [String: String] = [:]) async throws -> (status: Int32, output: String) {
         var variables = ["LOKET": try TmuxSession.loketBinary(), "LANG": "C.UTF-8", "PATH": "/usr/bin:/bin", "HOME": NSTemporaryDirectory()]
         variables.merge(environment) { $1 }
-        return try TmuxSession.spawn(["/bin/bash", "-c", script], environment: variables)
+        return try await TmuxSession.spawn(["/bin/bash", "-c", script], environment: variables)
     }
 
     private let line = #"{"conversation":"c1","from":"citizen","text":"halo"}"#
 
-    @Test func aFullDiskIsOneLineAndStatus74() throws {
-        let result = try shell("echo '\(line)' | $LOKET engine > /dev/full")
+    @Test func aFullDiskIsOneLineAndStatus74() async throws {
+        let result = try await shell("echo '\(line)' | $LOKET engine > /dev/full")
         #expect(result.status == 74)
         #expect(result.output == "loket: gagal menulis ke keluaran standar: disk penuh\n")
     }
 
-    @Test func closedOrUnreadableDescriptorsAreOneLineAndStatus74() throws {
-        let closedOutput = try shell("echo '\(line)' | $LOKET engine >&-")
+    @Test func closedOrUnreadableDescriptorsAreOneLineAndStatus74() async throws {
+        let closedOutput = try await shell("echo '\(line)' | $LOKET engine >&-")
         #expect(closedOutput.status == 74)
         #expect(closedOutput.output == "loket: keluaran standar tertutup; tidak ada tempat untuk menulis\n")
-        let closedInput = try shell("$LOKET engine <&-")
+        let closedInput = try await shell("$LOKET engine <&-")
         #expect(closedInput.status == 74)
         #expect(closedInput.output == "loket engine: masukan standar tertutup; tidak ada yang bisa dibaca\n")
-        let directory = try shell("$LOKET engine < /tmp")
+        let directory = try await shell("$LOKET engine < /tmp")
         #expect(directory.status == 74)
         #expect(directory.output == "loket engine: gagal membaca masukan standar: itu sebuah folder, bukan berkas\n")
     }
 
     /// With SIGPIPE ignored the engine used to trap on the first write after `head` went away.
-    @Test func aReaderThatGoesAwayIsAQuietCleanEnd() throws {
-        let result = try shell("""
+    @Test func aReaderThatGoesAwayIsAQuietCleanEnd() async throws {
+        let result = try await shell("""
             trap '' PIPE
             input=$(mktemp)
             for i in $(seq 1 3000); do echo '\(line)'; done > "$input"
@@ -44,12 +44,12 @@ struct CommandEndToEndTests {
         #expect(result.output == "status=0\n")
     }
 
-    @Test func scriptErrorsComeWithoutTheUsageText() throws {
+    @Test func scriptErrorsComeWithoutTheUsageText() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("loket-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         try "[office]\nname = 99999999999999999999\n".write(to: folder.appendingPathComponent("kantor.toml"), atomically: true, encoding: .utf8)
-        let result = try shell("$LOKET engine --script \(folder.path)/kantor.toml < /dev/null")
+        let result = try await shell("$LOKET engine --script \(folder.path)/kantor.toml < /dev/null")
         #expect(result.status == 1)
         #expect(result.output.contains("kantor.toml:2: TOML syntax error: integer '99999999999999999999' is out of range"))
         #expect(!result.output.contains("USAGE"))
@@ -65,25 +65,25 @@ struct CommandEndToEndTests {
         ("engine --idle-expiry 1", "--idle-expiry harus antara 60 dan 2592000"),
         ("engine --max-conversations 0", "--max-conversations harus antara 1 dan 10000000"),
     ])
-    func numericOptionsOutOfRangeAreRefused(arguments: String, message: String) throws {
-        let result = try shell("$LOKET \(arguments) < /dev/null")
+    func numericOptionsOutOfRangeAreRefused(arguments: String, message: String) async throws {
+        let result = try await shell("$LOKET \(arguments) < /dev/null")
         #expect(result.status == 64, "\(result.output)")
         #expect(result.output.contains(message), "\(result.output)")
     }
 
-    @Test func evaluatedStoriesPrintNoEscapes() throws {
+    @Test func evaluatedStoriesPrintNoEscapes() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("loket-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let stories = "[[story]]\nname = \"judul \\e]0;x\\u0007\"\n[[story.turn]]\ncitizen = \"halo \\e[2J\"\nintent = \"complaint\"\n"
         try stories.write(to: folder.appendingPathComponent("s.toml"), atomically: true, encoding: .utf8)
-        let result = try shell("$LOKET engine --evaluate \(folder.path)/s.toml")
+        let result = try await shell("$LOKET engine --evaluate \(folder.path)/s.toml")
         #expect(result.status == 1, "the story fails, so its text is printed")
         #expect(result.output.contains("halo [2J"), "\(result.output)")
         #expect(!result.output.contains("\u{1B}") && !result.output.contains("\u{07}"))
     }
 
-    @Test func aHostileReportAndThemeNamesPrintNoEscapes() throws {
+    @Test func aHostileReportAndThemeNamesPrintNoEscapes() async throws {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("loket-e2e-\(UUID().uuidString)")
         let themes = folder.appendingPathComponent("loket/themes")
         try FileManager.default.createDirectory(at: themes, withIntermediateDirectories: true)
@@ -94,12 +94,12 @@ struct CommandEndToEndTests {
             "total":{"conversations":1,"replies":1,"topTips":["\u001b[2J"]}}
             """#
         try report.write(to: folder.appendingPathComponent("r.json"), atomically: true, encoding: .utf8)
-        let printed = try shell("$LOKET report \(folder.path)/r.json")
+        let printed = try await shell("$LOKET report \(folder.path)/r.json")
         #expect(printed.status == 0, "\(printed.output)")
         #expect(!printed.output.contains("\u{1B}") && !printed.output.contains("\u{07}"))
         #expect(printed.output.contains("| Budi\\]0;x\\[2J | selesai | 1 | > 100 hari | – | – |"))
         try "inherits = \"default\"\n".write(to: themes.appendingPathComponent("x\u{1B}[2Jy.toml"), atomically: true, encoding: .utf8)
-        let listed = try shell("$LOKET themes", environment: ["XDG_CONFIG_HOME": folder.path])
+        let listed = try await shell("$LOKET themes", environment: ["XDG_CONFIG_HOME": folder.path])
         #expect(!listed.output.contains("\u{1B}"))
         #expect(listed.output.contains("x[2Jy\t"))
     }

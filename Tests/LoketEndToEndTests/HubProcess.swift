@@ -48,18 +48,18 @@ final class HubProcess {
 
     /// Runs a `loket-hub` subcommand against this hub's data folder, with `input` on standard input.
     @discardableResult
-    func command(_ arguments: [String], input: String? = nil) throws -> String {
-        try Self.run([try Self.binary("loket-hub")] + arguments + ["--data", data.path], input: input)
+    func command(_ arguments: [String], input: String? = nil) async throws -> String {
+        try await Self.run([try Self.binary("loket-hub")] + arguments + ["--data", data.path], input: input)
     }
 
     /// Runs a program to completion with `input` on standard input; fails on a non-zero exit.
     @discardableResult
-    static func run(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) throws -> String {
+    static func run(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) async throws -> String {
         let inputFile = FileManager.default.temporaryDirectory.appendingPathComponent("loket-in-\(UUID().uuidString)")
         try (input ?? "").write(to: inputFile, atomically: true, encoding: .utf8)
         defer { try? FileManager.default.removeItem(at: inputFile) }
         let shell = "\(arguments.map(quote).joined(separator: " ")) < \(quote(inputFile.path))"
-        let result = try TmuxSession.spawn(
+        let result = try await TmuxSession.spawn(
             ["/bin/sh", "-c", shell], environment: ProcessInfo.processInfo.environment.merging(environment) { $1 })
         guard result.status == 0 else {
             throw E2EError(message: "\(arguments.joined(separator: " ")) exited \(result.status): \(result.output)")
@@ -70,7 +70,7 @@ final class HubProcess {
     private static func quote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 
     /// Starts the hub and waits for its `listening on` line.
-    func start() throws {
+    func start() async throws {
         try? FileManager.default.removeItem(at: output)
         let hub = try Self.binary("loket-hub")
         var actions = posix_spawn_file_actions_t()
@@ -102,13 +102,13 @@ final class HubProcess {
                 pid = 0
                 throw E2EError(message: "loket-hub exited at start")
             }
-            Thread.sleep(forTimeInterval: 0.05)
+            try await Task.sleep(for: .milliseconds(50))
         }
         throw E2EError(message: "loket-hub did not print its listening line")
     }
 
     /// SIGTERM, then waits for the exit status (fails the wait after 20 s with SIGKILL).
-    func terminate() -> Int32 {
+    func terminate() async -> Int32 {
         guard pid > 0 else { return -1 }
         Foundation.kill(pid, SIGTERM)
         var status: Int32 = 0
@@ -118,7 +118,7 @@ final class HubProcess {
                 pid = 0
                 return (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
             }
-            Thread.sleep(forTimeInterval: 0.05)
+            try? await Task.sleep(for: .milliseconds(50))
         }
         kill()
         return -1

@@ -10,23 +10,23 @@ final class TmuxSession {
     /// Shift reports of this session go here, not into the home directory.
     let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("loket-e2e-data-\(UUID().uuidString)")
 
-    init(width: Int, height: Int, environment: [String: String] = [:]) throws {
+    init(width: Int, height: Int, environment: [String: String] = [:]) async throws {
         binary = try Self.loketBinary()
         var exports = "export PS1='PROMPT$ ' TERM=\(environment["TERM"] ?? "xterm-256color");"
         if environment["XDG_DATA_HOME"] == nil { exports += " export XDG_DATA_HOME='\(dataDirectory.path)';" }
         for (key, value) in environment where key != "TERM" { exports += " export \(key)='\(value)';" }
-        try run(["new-session", "-d", "-x", "\(width)", "-y", "\(height)", "-s", "e2e",
+        try await run(["new-session", "-d", "-x", "\(width)", "-y", "\(height)", "-s", "e2e",
                  "env -i HOME=\(NSTemporaryDirectory()) PATH=/usr/bin:/bin LANG=C.UTF-8 bash --norc --noprofile"])
-        try run(["set-option", "-t", "e2e", "status", "off"])
+        try await run(["set-option", "-t", "e2e", "status", "off"])
         // The status line is off, but the window keeps the size asked for only if told so.
-        try run(["resize-window", "-t", "e2e", "-x", "\(width)", "-y", "\(height)"])
-        try send(literal: exports + " clear")
-        try send(keys: "Enter")
-        try waitFor("PROMPT$")
+        try await run(["resize-window", "-t", "e2e", "-x", "\(width)", "-y", "\(height)"])
+        try await send(literal: exports + " clear")
+        try await send(keys: "Enter")
+        try await waitFor("PROMPT$")
     }
 
     deinit {
-        _ = try? run(["kill-server"])
+        _ = try? Self.spawnBlocking(["tmux", "-u", "-L", socket, "kill-server"])
         try? FileManager.default.removeItem(at: dataDirectory)
     }
 
@@ -48,8 +48,8 @@ final class TmuxSession {
     }
 
     @discardableResult
-    func run(_ arguments: [String]) throws -> String {
-        let result = try Self.spawn(["tmux", "-u", "-L", socket] + arguments)
+    func run(_ arguments: [String]) async throws -> String {
+        let result = try await Self.spawn(["tmux", "-u", "-L", socket] + arguments)
         if result.status != 0, arguments.first != "kill-server" {
             throw E2EError(message: "tmux \(arguments.joined(separator: " ")) failed: \(result.output)")
         }
@@ -58,7 +58,19 @@ final class TmuxSession {
 
     /// Runs a command and waits for it with posix_spawn and waitpid. Output goes to a file, not a pipe: the tmux
     /// server that new-session starts inherits it and would hold a pipe open for ever.
-    static func spawn(_ arguments: [String], environment: [String: String]? = nil, stdinNull: Bool = true)
+    /// Runs a command to completion on a thread of its own: waiting here must never hold one of the few threads
+    /// that run every test's async work (an in-process hub among them).
+    static func spawn(_ arguments: [String], environment: [String: String]? = nil)
+        async throws -> (status: Int32, output: String)
+    {
+        try await withCheckedThrowingContinuation { continuation in
+            Thread.detachNewThread {
+                continuation.resume(with: Result { try spawnBlocking(arguments, environment: environment) })
+            }
+        }
+    }
+
+    static func spawnBlocking(_ arguments: [String], environment: [String: String]? = nil)
         throws -> (status: Int32, output: String)
     {
         let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("loket-e2e-\(UUID().uuidString)").path
@@ -99,38 +111,38 @@ final class TmuxSession {
         return (exitStatus, output)
     }
 
-    func send(literal text: String) throws { try run(["send-keys", "-t", "e2e", "-l", text]) }
+    func send(literal text: String) async throws { try await run(["send-keys", "-t", "e2e", "-l", text]) }
 
-    func send(keys: String...) throws { try run(["send-keys", "-t", "e2e"] + keys) }
+    func send(keys: String...) async throws { try await run(["send-keys", "-t", "e2e"] + keys) }
 
-    func capture() throws -> String { try run(["capture-pane", "-p", "-t", "e2e"]) }
+    func capture() async throws -> String { try await run(["capture-pane", "-p", "-t", "e2e"]) }
 
-    func resize(width: Int, height: Int) throws {
-        try run(["resize-window", "-t", "e2e", "-x", "\(width)", "-y", "\(height)"])
+    func resize(width: Int, height: Int) async throws {
+        try await run(["resize-window", "-t", "e2e", "-x", "\(width)", "-y", "\(height)"])
     }
 
     /// Starts loket in the shell; its exit code is printed after it ends.
-    func start(_ arguments: String) throws {
-        try send(literal: "\(binary) \(arguments); echo \"EXIT=$?\"")
-        try send(keys: "Enter")
+    func start(_ arguments: String) async throws {
+        try await send(literal: "\(binary) \(arguments); echo \"EXIT=$?\"")
+        try await send(keys: "Enter")
     }
 
     /// Polls the screen until `predicate` holds, failing with the last screen after `timeout` seconds.
     @discardableResult
-    func waitFor(timeout: TimeInterval = 20, _ description: String = "", _ predicate: (String) -> Bool) throws -> String {
+    func waitFor(timeout: TimeInterval = 20, _ description: String = "", _ predicate: (String) -> Bool) async throws -> String {
         let deadline = Date().addingTimeInterval(timeout)
         var screen = ""
         while Date() < deadline {
-            screen = try capture()
+            screen = try await capture()
             if predicate(screen) { return screen }
-            Thread.sleep(forTimeInterval: 0.05)
+            try await Task.sleep(for: .milliseconds(50))
         }
         throw E2EError(message: "timed out waiting for \(description); screen was:\n\(screen)")
     }
 
     @discardableResult
-    func waitFor(_ text: String, timeout: TimeInterval = 20) throws -> String {
-        try waitFor(timeout: timeout, "\"\(text)\"") { $0.contains(text) }
+    func waitFor(_ text: String, timeout: TimeInterval = 20) async throws -> String {
+        try await waitFor(timeout: timeout, "\"\(text)\"") { $0.contains(text) }
     }
 }
 

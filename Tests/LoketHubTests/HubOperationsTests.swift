@@ -9,8 +9,15 @@ import Testing
     import FoundationNetworking
 #endif
 
-/// Sends one raw HTTP/1.1 request over a loopback socket and returns the status code and body.
-func rawHTTP(port: Int, _ request: String) throws -> (status: Int, body: String) {
+/// Sends one raw HTTP/1.1 request over a loopback socket and returns the status code and body. The socket is
+/// read on a thread of its own: a blocked read must not hold a thread the in-process hub needs to answer it.
+func rawHTTP(port: Int, _ request: String) async throws -> (status: Int, body: String) {
+    try await withCheckedThrowingContinuation { continuation in
+        Thread.detachNewThread { continuation.resume(with: Result { try rawHTTPBlocking(port: port, request) }) }
+    }
+}
+
+private func rawHTTPBlocking(port: Int, _ request: String) throws -> (status: Int, body: String) {
     let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
     guard descriptor >= 0 else { throw HarnessError(description: "socket failed") }
     defer { close(descriptor) }
@@ -48,22 +55,22 @@ func rawHTTP(port: Int, _ request: String) throws -> (status: Int, body: String)
     return (status, body)
 }
 
-func login(port: Int, _ username: String, _ password: String) throws -> (status: Int, body: String) {
+func login(port: Int, _ username: String, _ password: String) async throws -> (status: Int, body: String) {
     let body = #"{"username":"\#(username)","password":"\#(password)"}"#
-    return try rawHTTP(port: port, "POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
+    return try await rawHTTP(port: port, "POST /api/login HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n\r\n\(body)")
 }
 
 @Suite("Hub operations", .serialized)
 struct HubOperationsTests {
     @Test func healthzAndMetricsAnswer() async throws {
         try await withHub { hub in
-            let health = try rawHTTP(port: hub.port, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            let health = try await rawHTTP(port: hub.port, "GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             #expect(health.status == 200)
             #expect(health.body == "ok")
             let (citizen, _) = try await hub.citizen()
             citizen.send(CitizenCommand.message(id: "1", text: "Halo").frame.serialized)
             _ = try await citizen.expect("ack")
-            let metrics = try rawHTTP(port: hub.port, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            let metrics = try await rawHTTP(port: hub.port, "GET /metrics HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
             #expect(metrics.status == 200)
             #expect(metrics.body.contains("loket_messages_in_total 1"))
             #expect(metrics.body.contains("loket_citizens_connected 1"))
@@ -76,7 +83,7 @@ struct HubOperationsTests {
         try await withHub { hub in
             try await hub.store.addOfficer(OfficerRecord(
                 username: "ani", name: "Ani", passwordHash: HubTestSupport.hash("benar-sekali")))
-            let good = try login(port: hub.port, "ani", "benar-sekali")
+            let good = try await login(port: hub.port, "ani", "benar-sekali")
             #expect(good.status == 200)
             let token = try #require(JSON.parse(good.body)?["token"]?.stringValue)
             #expect(token.count >= 22)
@@ -85,9 +92,9 @@ struct HubOperationsTests {
             socket.send(OfficerCommand.hello(since: 0).frame.serialized)
             #expect(try await socket.expect("welcome")["officer"]?["username"]?.stringValue == "ani")
             await socket.close()
-            for _ in 0..<5 { #expect(try login(port: hub.port, "ani", "salah").status == 401) }
-            #expect(try login(port: hub.port, "ani", "benar-sekali").status == 429)
-            #expect(try login(port: hub.port, "siapa", "apa").status == 401)
+            for _ in 0..<5 { #expect(try await login(port: hub.port, "ani", "salah").status == 401) }
+            #expect(try await login(port: hub.port, "ani", "benar-sekali").status == 429)
+            #expect(try await login(port: hub.port, "siapa", "apa").status == 401)
         }
     }
 
@@ -95,9 +102,9 @@ struct HubOperationsTests {
         try await withHub { hub in
             let upgrade = "GET /officer/ws HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
                 + "Sec-WebSocket-Version: 13\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\n"
-            let withoutToken = try rawHTTP(port: hub.port, upgrade + "\r\n")
+            let withoutToken = try await rawHTTP(port: hub.port, upgrade + "\r\n")
             #expect(withoutToken.status == 401)
-            let unknownToken = try rawHTTP(port: hub.port, upgrade + "Authorization: Bearer nope\r\n\r\n")
+            let unknownToken = try await rawHTTP(port: hub.port, upgrade + "Authorization: Bearer nope\r\n\r\n")
             #expect(unknownToken.status == 401)
             await #expect(throws: (any Error).self) { _ = try await WireSocket.connect(url: hub.officerURL, bearer: "nope") }
         }
