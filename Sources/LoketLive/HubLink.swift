@@ -157,6 +157,17 @@ public final class HubLink: Sendable {
         }
     }
 
+    /// Sends a still-pending command again after a pause (same id: the hub stores it at most once).
+    private func retry(_ id: String) {
+        Task { [self] in
+            try? await Task.sleep(for: .seconds(1))
+            state.withLock { state in
+                guard state.welcomed, let entry = state.pending.first(where: { $0.localID == id }) else { return }
+                state.socket?.send(entry.command.frame.serialized)
+            }
+        }
+    }
+
     private func post(_ event: CitizenEvent) {
         state.withLock { $0.inbox.append(event) }
     }
@@ -183,6 +194,14 @@ public final class HubLink: Sendable {
         case "error":
             let reason = frame["message"]?.stringValue ?? Catalogue.Hub.invalidFrame
             let id = frame["id"]?.stringValue
+            // A hub whose store failed, or that asks to slow down, did not store the command: it stays queued and
+            // goes again shortly with the same id, instead of being dropped.
+            if let id, let code = frame["code"]?.stringValue,
+                code == WireError.Code.unavailable.rawValue || code == WireError.Code.rateLimited.rawValue
+            {
+                retry(id)
+                return false
+            }
             state.withLock { state in
                 if let id, let position = state.pending.firstIndex(where: { $0.localID == id }) {
                     state.pending.remove(at: position)
