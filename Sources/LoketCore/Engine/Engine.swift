@@ -30,7 +30,7 @@ public struct Engine: Sendable {
     public let normalizer: Normalizer
     let recognizer: IntentRecognizer
     let extractor: EntityExtractor
-    let replyClassifier: TextClassifier<ReplyKind>
+    let officerReader: OfficerReader
     let policy: DialoguePolicy
     let calendar: OfficeCalendar
     /// Scores officer replies for trainees and the `coach` field of `loket engine`.
@@ -48,17 +48,7 @@ public struct Engine: Sendable {
         extractor = EntityExtractor(
             services: script.services, normalizer: normalizer, receiptPrefix: script.office.receiptPrefix,
             knownWords: recognizer.exampleWords)
-        var replyExamples: [(tokens: [String], label: ReplyKind)] = []
-        for kind in ReplyKind.all {
-            for template in script.templates[kind] ?? [] {
-                let literal = template.parts.map { if case .text(let text) = $0 { text } else { " " } }.joined()
-                replyExamples.append((normalizer.normalize(literal).tokens, kind))
-            }
-            for example in script.replyExamples[kind] ?? [] {
-                replyExamples.append((normalizer.normalize(example).tokens, kind))
-            }
-        }
-        replyClassifier = TextClassifier(examples: replyExamples)
+        officerReader = OfficerReader(script: script, normalizer: normalizer)
         policy = DialoguePolicy(script: script)
         calendar = script.calendar
         coach = Coach(script: script)
@@ -72,7 +62,8 @@ public struct Engine: Sendable {
         let recognized = recognizer.recognize(normalized)
         let entities = extractor.extract(raw: text, normalized: normalized)
         var understanding = Understanding(
-            intent: recognized.primary, confidence: recognized.confidence, intents: recognized.intents, entities: entities)
+            intent: recognized.primary, confidence: recognized.confidence, intents: recognized.intents, entities: entities,
+            words: normalized.tokens)
         if let resolved = resolveInContext(understanding, conversation, normalized) {
             let confidence = max(understanding.confidence, understanding.intents.first { $0.intent == resolved }?.confidence ?? 0)
             understanding.intent = resolved
@@ -135,42 +126,39 @@ public struct Engine: Sendable {
 
     // MARK: Officer messages
 
-    /// The reply kind of free text an officer wrote (the most advanced step when a message does several).
+    /// What free text an officer wrote does: every act per clause, the main one first, and the facts it states.
+    public func readOfficer(_ text: String) -> OfficerReading {
+        officerReader.read(normalizer.normalize(text))
+    }
+
+    /// The main reply kind of free text an officer wrote (`other` when it does nothing recognisable).
     public func recognizeReplyKind(_ text: String) -> ReplyKind {
-        recognizeReplyKinds(normalizer.normalize(text)).main
+        readOfficer(text).main
     }
 
-    /// The main kind of an officer message, and whether it also offers further help ("… Ada lagi?").
-    private func recognizeReplyKinds(_ normalized: NormalizedText) -> (main: ReplyKind, offersHelp: Bool) {
-        guard !normalized.tokens.isEmpty else { return (.clarify, false) }
-        let evidence = replyClassifier.evidence(for: normalized.tokens)
-        var best = replyClassifier.predict(evidence, range: 0..<normalized.tokens.count).best?.label ?? .clarify
-        var offersHelp = best == .anythingElse
-        for segment in normalized.segments where normalized.segments.count > 1 {
-            guard let top = replyClassifier.predict(evidence, range: segment).best, top.confidence >= 0.45 else {
-                continue
-            }
-            if top.label == .anythingElse { offersHelp = true }
-            guard let rank = Self.progress.firstIndex(of: top.label) else { continue }
-            if rank < Self.progress.firstIndex(of: best) ?? Self.progress.count { best = top.label }
+    /// The reading of an officer message; a kind given by the caller (a suggestion sent as it was) leads.
+    private func reading(_ normalized: NormalizedText, kind: ReplyKind?, in conversation: Conversation) -> OfficerReading {
+        var reading = officerReader.read(normalized)
+        // A bare salam opens a conversation that the officer has not greeted yet; later it closes one.
+        if !conversation.officerGreeted, conversation.officerReplies == 0, let index = reading.kinds.firstIndex(of: .farewell) {
+            reading.kinds.remove(at: index)
+            if !reading.kinds.contains(.greeting) { reading.kinds.append(.greeting) }
+            reading.kinds = OfficerReader.precedence.filter(reading.kinds.contains)
         }
-        return (best, offersHelp)
+        if let kind {
+            reading.kinds.removeAll { $0 == kind }
+            reading.kinds.insert(kind, at: 0)
+        }
+        return reading
     }
-
-    /// Reply kinds by how far they move the conversation; social kinds are not listed and never override content.
-    private static let progress: [ReplyKind] = [
-        .receipt, .documentsComplete, .documentsIncomplete, .complaintFollowup, .complaintAck, .statusInfo,
-        .askDocuments, .checkDocuments, .requirementsInfo, .durationInfo, .costInfo, .hoursInfo, .locationInfo,
-    ]
 
     /// Records what the officer sent; the kind is recognised from the text when not given.
     @discardableResult
     public func recordOfficer(_ text: String, kind: ReplyKind? = nil, in conversation: inout Conversation) -> ReplyKind {
         let normalized = normalizer.normalize(text)
-        let recognized = recognizeReplyKinds(normalized)
-        let kind = kind ?? recognized.main
-        apply(text, normalized, kind: kind, offersHelp: recognized.offersHelp, to: &conversation)
-        return kind
+        let reading = reading(normalized, kind: kind, in: conversation)
+        apply(text, normalized, reading, to: &conversation)
+        return reading.main
     }
 
     /// Judges what the officer sent at `time` (with `coach`, by default the engine's), then records it; the text
@@ -180,21 +168,23 @@ public struct Engine: Sendable {
         by coach: Coach? = nil
     ) -> (kind: ReplyKind, assessment: Assessment) {
         let normalized = normalizer.normalize(text)
-        let recognized = recognizeReplyKinds(normalized)
-        let kind = kind ?? recognized.main
+        let reading = reading(normalized, kind: kind, in: conversation)
         // Judged before it is recorded: the coach sees what the citizen was waiting for.
-        let assessment = (coach ?? self.coach).assess(text, kind: kind, in: conversation, at: time)
-        apply(text, normalized, kind: kind, offersHelp: recognized.offersHelp, to: &conversation)
-        return (kind, assessment)
+        let assessment = (coach ?? self.coach).assess(text, reading: reading, in: conversation, at: time)
+        apply(text, normalized, reading, to: &conversation)
+        return (reading.main, assessment)
     }
 
     private func apply(
-        _ text: String, _ normalized: NormalizedText, kind: ReplyKind, offersHelp: Bool, to conversation: inout Conversation
+        _ text: String, _ normalized: NormalizedText, _ reading: OfficerReading, to conversation: inout Conversation
     ) {
+        let kind = reading.main
         let topic = kind == .askInfo || kind == .clarify ? Self.topic(asked: Set(normalized.tokens)) : nil
-        conversation.applyOfficer(kind: kind, awaiting: topic)
-        if offersHelp { conversation.offeredFurtherHelp = true }
-        if kind == .receipt, conversation.receiptNumber == nil {
+        let expected = policy.expected(for: conversation)
+        let answered = reading.kinds.contains { expected.contains($0) && $0 != .askInfo && $0 != .clarify }
+        let apologising = coach.matcher(normalized.tokens).containsAny(script.coach.apology)
+        conversation.applyOfficer(reading, awaiting: topic, answered: answered, apologising: apologising)
+        if reading.kinds.contains(.receipt), conversation.receiptNumber == nil {
             conversation.receiptNumber = extractor.receiptNumber(in: text)
         }
     }
@@ -222,17 +212,34 @@ public struct Engine: Sendable {
         while index < queue.count, result.count < limit {
             let candidate = queue[index]
             index += 1
-            // Each kind once: the first candidate of a kind carries the best reason.
-            guard !seen.contains(candidate.kind) else { continue }
+            // Each kind once: the first candidate of a kind carries the best reason. What the officer already sent
+            // since the citizen last wrote is not offered again.
+            guard !seen.contains(candidate.kind), !conversation.kindsSinceCitizen.contains(candidate.kind) else { continue }
             if let text = render(candidate, conversation: &conversation, receipts: &receipts, at: moment) {
                 seen.insert(candidate.kind)
-                result.append(Suggestion(kind: candidate.kind, text: text, why: candidate.why))
+                result.append(Suggestion(kind: candidate.kind, text: opening(for: candidate.kind, conversation, at: moment) + text,
+                                         why: candidate.why))
             } else if let fallback = fallback(for: candidate, conversation) {
                 // A reply that needs a service or receipt number we lack becomes a question for it.
                 queue.insert(fallback, at: index)
             }
         }
         return result
+    }
+
+    /// What goes before a suggested reply: after a nudge, an apology for the wait.
+    private func opening(for kind: ReplyKind, _ conversation: Conversation, at moment: Date) -> String {
+        guard conversation.lastUnderstanding?.intent == .nudge, !conversation.apologised,
+            kind != .complaintAck, kind != .clarify
+        else { return "" }
+        return Catalogue.Replies.waitApology(honorific: conversation.honorificText) + " "
+    }
+
+    /// The time-of-day salam, answering "Assalamualaikum" in kind on the first reply.
+    private func salamText(_ conversation: Conversation, at moment: Date) -> String {
+        let salam = Catalogue.salam(calendar.salam(at: moment))
+        guard conversation.officerReplies == 0, conversation.citizenWords.contains("assalamualaikum") else { return salam }
+        return Catalogue.Replies.answeredSalam(salam)
     }
 
     private func fallback(for candidate: Candidate, _ conversation: Conversation) -> Candidate? {
@@ -271,7 +278,7 @@ public struct Engine: Sendable {
     private func slotValue(_ slot: Slot, conversation: Conversation, topic: InfoTopic?, at moment: Date) -> String? {
         let service = conversation.serviceID.flatMap { script.service(id: $0) }
         switch slot {
-        case .salam: return Catalogue.salam(calendar.salam(at: moment))
+        case .salam: return salamText(conversation, at: moment)
         case .honorific: return conversation.honorificText
         case .addressee:
             guard let name = conversation.name else { return conversation.honorificText }

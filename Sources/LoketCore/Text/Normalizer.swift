@@ -31,9 +31,22 @@ public struct Normalizer: Sendable {
 
     public func normalize(_ text: String) -> NormalizedText {
         var builder = TokenBuilder()
+        // "08.00" and "Rp500.000" are one clause: a point or comma right after a digit breaks the clause only
+        // when no digit follows it.
+        var pointAfterDigit = false
         for scalar in text.unicodeScalars.prefix(Self.maximumScalars) {
+            if pointAfterDigit {
+                pointAfterDigit = false
+                if ("0"..."9").contains(scalar) {
+                    builder.finishWord()
+                } else {
+                    builder.finishSegment()
+                }
+            }
             if let letter = Self.foldedLetterOrDigit(scalar) {
                 builder.append(letter)
+            } else if (scalar == "." || scalar == ","), builder.endsWithDigit {
+                pointAfterDigit = true
             } else if Self.isClauseBreak(scalar) {
                 builder.finishSegment()
             } else if scalar.isASCII {
@@ -75,6 +88,8 @@ public struct Normalizer: Sendable {
                 word.append(contentsOf: letter.utf8)
             }
         }
+
+        var endsWithDigit: Bool { word.last.map { (0x30...0x39).contains($0) } ?? false }
 
         mutating func finishWord() {
             if !word.isEmpty { tokens.append(String(decoding: word, as: UTF8.self)) }
