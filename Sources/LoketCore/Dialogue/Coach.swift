@@ -144,8 +144,9 @@ public struct Coach: Sendable {
         let answeredSalam = contains("waalaikumsalam")
         // A citizen who greets is greeted back on the first reply ("Waalaikumsalam" counts); one who opens with a
         // question is answered first. A salam of the wrong time of day is always a slip.
-        let citizenGreeted = conversation.lastUnderstanding?.intents.contains { $0.intent == .greet } == true
-            || conversation.citizenWords.contains("assalamualaikum")
+        let citizenGreeted = conversation.lastUnderstanding.map { last in
+            last.intent != .nudge && last.intents.contains { $0.intent == .greet }
+        } == true || conversation.citizenWords.contains("assalamualaikum")
         if let usedSalam, usedSalam != salam {
             add(10, Tip.wrongSalam(salam))
         } else if usedSalam == nil, !answeredSalam {
@@ -191,7 +192,8 @@ public struct Coach: Sendable {
             add(10, Tip.giveDuration)
         case .receipt where !reply.contains("\(conversation.receiptNumber ?? "PTSP-")") && !contains("tanda terima"):
             add(10, Tip.giveReceipt)
-        case .farewell where !conversation.everOfferedHelp && !reading.offersHelp && conversation.stage != .receiptGiven:
+        case .farewell where !conversation.everOfferedHelp && !reading.offersHelp && conversation.stage != .receiptGiven
+            && !match.containsAny(rules.offerHelp):
             add(10, Tip.offerHelpFirst)
         case .complaintFollowup where !givesNextStep:
             add(15, Tip.followupTime)

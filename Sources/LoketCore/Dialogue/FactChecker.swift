@@ -78,8 +78,10 @@ struct FactChecker: Sendable {
             }
         }
 
+        // Address and contact are checked where the reply gives them as the office's own.
+        let givesOfficeContact = reading.kinds.contains(.locationInfo) && !words.contains("dinas") && !words.contains("bagian")
         // Address: the street and the number.
-        if let jl = words.firstIndex(where: { $0 == "jl" || $0 == "jalan" }), !street.isEmpty, jl + 1 < words.count {
+        if givesOfficeContact, let jl = words.firstIndex(where: { $0 == "jl" || $0 == "jalan" }), !street.isEmpty, jl + 1 < words.count {
             let named = Array(words[(jl + 1)...].prefix(street.count))
             var wrong = named != street
             if let houseNumber, let no = words[jl...].firstIndex(of: "no"), no + 1 < words.count, words[no + 1] != houseNumber {
@@ -91,7 +93,7 @@ struct FactChecker: Sendable {
         // Contact: phone numbers and emails must be the office's.
         let statedPhones = Self.phoneNumbers(in: words)
         let statedEmails = Self.emails(in: reply)
-        if statedPhones.contains(where: { !phones.contains($0) }) || statedEmails.contains(where: { !emails.contains($0) }) {
+        if givesOfficeContact, statedPhones.contains(where: { !phones.contains($0) }) || statedEmails.contains(where: { !emails.contains($0) }) {
             mistakes.append(Mistake(tip: Tip.wrongFact(Catalogue.CoachTips.contactLabel, office.contact)))
         }
 

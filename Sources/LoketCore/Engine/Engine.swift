@@ -227,12 +227,21 @@ public struct Engine: Sendable {
         return result
     }
 
-    /// What goes before a suggested reply: after a nudge, an apology for the wait.
+    /// What goes before a suggested reply: "Waalaikumsalam" on the first reply to "Assalamualaikum", and after a
+    /// nudge an apology for the wait.
     private func opening(for kind: ReplyKind, _ conversation: Conversation, at moment: Date) -> String {
-        guard conversation.lastUnderstanding?.intent == .nudge, !conversation.apologised,
-            kind != .complaintAck, kind != .clarify
-        else { return "" }
-        return Catalogue.Replies.waitApology(honorific: conversation.honorificText) + " "
+        var parts: [String] = []
+        let greets = script.templates[kind]?.allSatisfy { $0.slots.contains(.salam) } == true
+        if conversation.officerReplies == 0, !greets, conversation.citizenWords.contains("assalamualaikum") {
+            parts.append(Catalogue.Replies.answeredSalam(Catalogue.salam(calendar.salam(at: moment))) + ", "
+                + conversation.honorificText + ".")
+        }
+        if conversation.lastUnderstanding?.intent == .nudge, !conversation.apologised, kind != .complaintAck,
+            kind != .clarify
+        {
+            parts.append(Catalogue.Replies.waitApology(honorific: conversation.honorificText))
+        }
+        return parts.map { $0 + " " }.joined()
     }
 
     /// The time-of-day salam, answering "Assalamualaikum" in kind on the first reply.

@@ -132,6 +132,8 @@ public struct CoachRules: Sendable {
     /// Phrases that make a mention of money a request for a bribe ("biar cepat"), with `moneyWords`.
     public var speedMoney: [String] = []
     public var moneyWords: [String] = []
+    /// Phrases that offer further help, so a farewell that carries one closes properly.
+    public var offerHelp: [String] = ["ada lagi", "jangan ragu", "kebutuhan lain", "hal lain"]
     /// Words that address the citizen: honorifics and titles; a name after them counts too.
     public var address: [String] = ["bapak", "ibu", "pak", "bu"]
 }

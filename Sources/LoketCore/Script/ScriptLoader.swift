@@ -83,6 +83,8 @@ private struct ScriptDecoder {
         rules.unofficialPayment = try strings(coach, "unofficial_payment", in: "coach", required: false)
         rules.speedMoney = try strings(coach, "speed_money", in: "coach", required: false)
         rules.moneyWords = try strings(coach, "money_words", in: "coach", required: false)
+        let offerHelp = try strings(coach, "offer_help", in: "coach", required: false)
+        if !offerHelp.isEmpty { rules.offerHelp = offerHelp }
         let address = try strings(coach, "address", in: "coach", required: false)
         if !address.isEmpty { rules.address = address }
         return rules

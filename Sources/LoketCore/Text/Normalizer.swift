@@ -73,8 +73,9 @@ public struct Normalizer: Sendable {
         var runLength = 0
 
         mutating func append(_ letter: Unicode.Scalar) {
-            // Three or more of the same letter are one letter stretched for emphasis ("pagiii").
-            if letter == previous {
+            // Three or more of the same letter are one letter stretched for emphasis ("pagiii"); digits are never
+            // stretched ("0001", "1111").
+            if letter == previous, !("0"..."9").contains(letter) {
                 runLength += 1
                 if runLength == 3 { word.removeLast(letter.utf8.count) }
                 if runLength >= 3 { return }
