@@ -149,6 +149,10 @@ public struct Conversation: Sendable {
         // Nothing recognisable ("ok") moves nothing.
         if kind == .other { return }
         applyOfficer(kind: kind, awaiting: topic)
+        // A question asked beside another act ("Mohon maaf, Pak. Kapan kejadiannya?") still awaits its answer.
+        if kind != .askInfo, kind != .clarify, reading.kinds.contains(.askInfo) || reading.kinds.contains(.clarify) {
+            awaiting = topic ?? .question
+        }
     }
 
     private mutating func applyOfficer(kind: ReplyKind, awaiting topic: InfoTopic?) {

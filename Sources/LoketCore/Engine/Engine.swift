@@ -63,7 +63,7 @@ public struct Engine: Sendable {
         let entities = extractor.extract(raw: text, normalized: normalized)
         var understanding = Understanding(
             intent: recognized.primary, confidence: recognized.confidence, intents: recognized.intents, entities: entities,
-            words: normalized.tokens)
+            words: normalized.tokens, asked: normalized.asked)
         if let resolved = resolveInContext(understanding, conversation, normalized) {
             let confidence = max(understanding.confidence, understanding.intents.first { $0.intent == resolved }?.confidence ?? 0)
             understanding.intent = resolved
@@ -95,6 +95,18 @@ public struct Engine: Sendable {
         {
             return .deny
         }
+        let asking = text.tokens.contains(where: Self.questionWords.contains) || understanding.asked
+        // The officer's question decides what an answer is: after "kapan kejadiannya?" a time, a place or a name
+        // is information, not a question of its own.
+        if conversation.awaiting == .question, !asking, !Self.keptAfterQuestion.contains(intent) {
+            return .provideInfo
+        }
+        // "NPWP-nya belum punya" while documents are awaited: not (yet) complete, whatever else it sounds like.
+        if stage.awaitsDocuments || stage == .documentsProvided || stage == .documentsChecking, !asking,
+            intent != .provideDocuments, intent != .deny, Self.lacks(text.tokens)
+        {
+            return .deny
+        }
         let answerable: Set<Intent> = [.unknown, .provideInfo, .confirm, .requestService, .askStatus]
         let askedForReceipt = conversation.awaiting == .receipt || conversation.awaiting == .complaintReference
         if entities.receiptNumber != nil, answerable.contains(intent) {
@@ -106,6 +118,27 @@ public struct Engine: Sendable {
             if intent != .askStatus { return .requestService }
         }
         return nil
+    }
+
+    /// Words that make a message a question even without a question mark.
+    private static let questionWords: Set<String> = [
+        "apa", "apakah", "berapa", "kapan", "bagaimana", "mana", "kenapa", "mengapa", "gimana", "bisakah", "bolehkah",
+    ]
+
+    /// Intents that stand as they are after an officer's question: answers of their own kind.
+    private static let keptAfterQuestion: Set<Intent> = [
+        .confirm, .deny, .thanks, .goodbye, .greet, .provideDocuments, .provideInfo, .nudge, .complaint,
+    ]
+
+    /// "belum punya", "tidak ada", "masih kurang": something required is missing.
+    private static func lacks(_ tokens: [String]) -> Bool {
+        for (index, token) in tokens.enumerated() where index + 1 < tokens.count {
+            if token == "belum" || token == "tidak", ["punya", "ada", "bawa", "lengkap", "siap"].contains(tokens[index + 1]) {
+                return true
+            }
+            if token == "masih", tokens[index + 1] == "kurang" { return true }
+        }
+        return false
     }
 
     /// Words that turn a bare "yes" into "here are the documents" while documents are awaited.
@@ -178,8 +211,8 @@ public struct Engine: Sendable {
     private func apply(
         _ text: String, _ normalized: NormalizedText, _ reading: OfficerReading, to conversation: inout Conversation
     ) {
-        let kind = reading.main
-        let topic = kind == .askInfo || kind == .clarify ? Self.topic(asked: Set(normalized.tokens)) : nil
+        let asks = reading.kinds.contains(.askInfo) || reading.kinds.contains(.clarify)
+        let topic = asks ? Self.topic(asked: Set(normalized.tokens)) : nil
         let expected = policy.expected(for: conversation)
         let answered = reading.kinds.contains { expected.contains($0) && $0 != .askInfo && $0 != .clarify }
         let apologising = coach.matcher(normalized.tokens).containsAny(script.coach.apology)

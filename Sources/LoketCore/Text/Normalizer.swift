@@ -5,6 +5,8 @@ public struct NormalizedText: Sendable, Equatable {
     public var tokens: [String]
     /// Token ranges of the clauses (split at . , ! ? ; : and line breaks).
     public var segments: [Range<Int>]
+    /// The text carried a question mark.
+    public var asked = false
 
     public var text: String { tokens.joined(separator: " ") }
 
@@ -60,7 +62,9 @@ public struct Normalizer: Sendable {
             }
         }
         builder.finishSegment()
-        return applySlang(NormalizedText(tokens: builder.tokens, segments: builder.segments))
+        var normalized = applySlang(NormalizedText(tokens: builder.tokens, segments: builder.segments))
+        normalized.asked = text.unicodeScalars.prefix(Self.maximumScalars).contains("?")
+        return normalized
     }
 
     /// Collects words byte by byte; a struct rather than closures so no state is boxed on the heap.
