@@ -93,6 +93,11 @@ public enum Catalogue {
 }
 
 extension Catalogue {
+    /// "hari ini", for documents complete on a working day before closing.
+    public static let today = "hari ini"
+    /// For documents complete after closing or on a closed day.
+    public static func nextWorkingDay(_ date: CivilDate) -> String { "pada hari kerja berikutnya, \(longDate(date))" }
+
     /// Words Loket adds to suggested replies itself.
     public enum Replies {
         /// "Waalaikumsalam, selamat pagi" in answer to "Assalamualaikum".
@@ -106,6 +111,55 @@ extension Catalogue {
         public static let nudges = ["Halo? Masih ada petugas?", "Mohon dibalas ya, saya sudah menunggu dari tadi."]
         public static let retries = ["Maaf, pertanyaan saya belum terjawab.", "Jadi bagaimana ya?"]
         public static let impatient = ["Tolong dijawab yang jelas, saya sudah bertanya berulang kali!"]
+
+        public static func nudges(english: Bool) -> [String] {
+            english ? ["Hello? Is anyone there?", "Could you please reply? I have been waiting for a while."] : nudges
+        }
+        public static func retries(english: Bool) -> [String] {
+            english ? ["Sorry, my question has not been answered.", "So what should I do?"] : retries
+        }
+        public static func impatient(english: Bool) -> [String] {
+            english ? ["Please give me a clear answer, I have asked several times!"] : impatient
+        }
+        /// After a rude reply (an insult, talking down, brushing off, asking for money).
+        public static func offended(english: Bool) -> [String] {
+            english
+                ? ["Excuse me? I do not appreciate being spoken to like that. I would like to file a complaint."]
+                : ["Kok bahasanya begitu, Pak/Bu? Saya datang baik-baik minta dilayani. Saya mau mengadukan ini.",
+                   "Maaf, saya tidak terima diperlakukan seperti itu. Tolong dilayani dengan sopan."]
+        }
+        /// After a second rude reply, just before leaving.
+        public static func leavingOffended(english: Bool) -> String {
+            english ? "This is unacceptable. I will report this service." : "Sudahlah, saya laporkan saja pelayanan ini."
+        }
+        /// After a reply that contradicts what the office publishes.
+        public static func doubtFact(english: Bool) -> [String] {
+            english
+                ? ["Are you sure? That is not what your website says. Could you please check again?"]
+                : ["Lho, bukannya di website tidak begitu? Mohon dicek lagi, Pak/Bu.",
+                   "Apa benar begitu? Setahu saya informasinya lain. Mohon dipastikan."]
+        }
+        /// The answer to "anything else?" once everything is done.
+        public static func nothingElse(english: Bool) -> [String] {
+            english ? ["No, that is all. Thank you."] : ["Tidak ada, itu saja. Terima kasih.", "Sudah cukup, terima kasih banyak."]
+        }
+        /// Names for citizens once a scenario's own names are taken.
+        public static func spareNames(_ honorific: Honorific?, english: Bool) -> [String] {
+            if english { return ["Mr. Schmidt", "Ms. Laurent", "Mr. Kim", "Ms. O'Brien", "Mr. Haddad"] }
+            switch honorific {
+            case .ibu: return ["Dewi Lestari", "Rina Marlina", "Siti Aminah", "Yuliani", "Nur Hasanah", "Fitri Handayani"]
+            default: return ["Agus Salim", "Bambang Riyadi", "Joko Susilo", "Rudi Hartono", "Wahyu Nugroho", "Eko Prasetyo"]
+            }
+        }
+        /// The time-of-day greeting a citizen writes.
+        public static func salam(_ salam: OfficeCalendar.Salam, english: Bool) -> String {
+            guard english else { return Catalogue.salam(salam) }
+            return switch salam {
+            case .pagi: "Good morning"
+            case .siang, .sore: "Good afternoon"
+            case .malam: "Good evening"
+            }
+        }
     }
 
     /// What a citizen's question is about, for "Jawab dulu pertanyaan warga tentang …".

@@ -18,7 +18,9 @@ struct CitizenUnderstandingTests {
     ])
     func aNudgeIsNotAComplaintOrAStatusCheck(text: String) {
         var dialogue = Dialogue(engine: engine)
+        dialogue.citizen("Syarat NIB apa saja ya?")
         #expect(dialogue.citizen(text).understanding.intent == .nudge, "\(text)")
+        #expect(dialogue.conversation.stage != .complaint && dialogue.conversation.stage != .statusCheck)
     }
 
     @Test func aNudgeIsAnsweredWithAnApologyAndThePendingAnswer() {

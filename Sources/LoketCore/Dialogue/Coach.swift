@@ -4,6 +4,16 @@ import Foundation
 public struct Assessment: Sendable, Equatable {
     public var score: Int
     public var tips: [String]
+    /// The grave findings, for whoever reacts to the reply (a simulated citizen takes offence, doubts a fact).
+    public var flags: Set<Flag> = []
+
+    /// A finding that matters beyond the score.
+    public enum Flag: String, Sendable, Hashable {
+        case disrespect
+        case unofficialPayment = "unofficial_payment"
+        case wrongFact = "wrong_fact"
+        case irrelevant
+    }
 }
 
 /// Scores officer replies on responsiveness, courtesy, clarity and doing the job, as the reference guide asks.
@@ -83,6 +93,7 @@ public struct Coach: Sendable {
     public func assess(_ reply: String, reading: OfficerReading, in conversation: Conversation, at time: Date) -> Assessment {
         typealias Tip = Catalogue.CoachTips
         var findings: [Finding] = []
+        var flags = Set<Assessment.Flag>()
         func add(_ penalty: Int, _ tip: String, cap: Int = 100) { findings.append(Finding(penalty: penalty, tip: tip, cap: cap)) }
 
         let kind = reading.main
@@ -107,28 +118,34 @@ public struct Coach: Sendable {
         // Respect first: these cap the score whatever else is right.
         if let insult = words.first(where: isInsult) {
             add(40, Tip.insult(insult), cap: Self.disrespectCap)
+            flags.insert(.disrespect)
         }
         if let phrase = match.first(of: rules.condescension) {
             add(40, Tip.condescension(phrase), cap: Self.disrespectCap)
+            flags.insert(.disrespect)
         }
         if let phrase = match.first(of: rules.buckPassing), !reading.facts.contains(.contact),
             !match.containsAny(rules.referral)
         {
             add(40, Tip.buckPassing(phrase), cap: Self.disrespectCap)
+            flags.insert(.disrespect)
         }
         let mentionsMoney = match.containsAny(rules.moneyWords) || !FactChecker.amounts(in: words).isEmpty
         if match.containsAny(rules.unofficialPayment) || (mentionsMoney && match.containsAny(rules.speedMoney)) {
             add(50, Tip.unofficialPayment, cap: Self.paymentCap)
+            flags.insert(.unofficialPayment)
         }
 
         // Facts: what the script says is the only truth the officer may give.
         for mistake in facts.check(reply, words: words, reading: reading, in: conversation) {
             add(Self.wrongFactPenalty + 5, mistake.tip)
+            flags.insert(.wrongFact)
         }
 
         // Relevance: the reply must take up what the citizen is waiting for.
         let expected = policy.expected(for: conversation)
         if !expected.isEmpty, kinds.isDisjoint(with: expected), kind != .farewell || !conversation.stage.isClosing {
+            flags.insert(.irrelevant)
             let waitingFor = conversation.lastUnderstanding?.intent == .nudge ? conversation.pending?.intent : citizenIntent
             if waitingFor == .complaint {
                 add(Self.irrelevantPenalty, Tip.acknowledgeComplaint)
@@ -205,7 +222,7 @@ public struct Coach: Sendable {
         let score = min(cap, max(0, 100 - findings.reduce(0) { $0 + $1.penalty }))
         // What caps the score comes first, then the dearest findings.
         let tips = findings.sorted { ($0.cap, -$0.penalty) < ($1.cap, -$1.penalty) }.prefix(3).map(\.tip)
-        return Assessment(score: score, tips: Array(tips))
+        return Assessment(score: score, tips: Array(tips), flags: flags)
     }
 
     /// Whether the reply addresses the citizen: an honorific or title (a name may follow), or their name.

@@ -55,6 +55,8 @@ public struct Conversation: Sendable {
     public internal(set) var officerReplies = 0
     /// Reply kinds the officer sent since the citizen last wrote: the next suggestions do not repeat them.
     public internal(set) var kindsSinceCitizen: Set<ReplyKind> = []
+    /// Every act of the officer's last reply (what a short answer such as "tidak" answers).
+    public internal(set) var lastOfficerKinds: Set<ReplyKind> = []
     /// The officer offered further help at some point, even if the citizen asked more since.
     public internal(set) var everOfferedHelp = false
     /// The officer apologised since the citizen complained or nudged.
@@ -129,6 +131,7 @@ public struct Conversation: Sendable {
         let kinds = reading.kinds
         for kind in kinds { sentKinds[kind, default: 0] += 1 }
         kindsSinceCitizen.formUnion(kinds)
+        lastOfficerKinds = Set(kinds)
         officerReplies += 1
         unansweredSince = nil
         if answered { pending = nil }

@@ -110,7 +110,11 @@ struct DialoguePolicy: Sendable {
                 add(.requirementsInfo, Why.requirementsProactive(serviceName))
             }
         case .deny:
-            if conversation.stage.awaitsDocuments {
+            // A no right after "anything else?" closes, whatever stage the documents are in.
+            if conversation.offeredFurtherHelp, conversation.lastOfficerKinds.contains(.anythingElse) {
+                if conversation.stage == .documentsComplete { add(.receipt, Why.nothingElse) }
+                add(.farewell, Why.farewell)
+            } else if conversation.stage.awaitsDocuments {
                 add(.requirementsInfo, Why.documentsNotYet)
                 add(.documentsIncomplete, Why.documentsMissing)
             } else if conversation.stage == .documentsComplete {

@@ -95,6 +95,10 @@ public struct Engine: Sendable {
         {
             return .deny
         }
+        // Nobody nudges before having said anything: a first "halo?" is a greeting.
+        if intent == .nudge, conversation.lastUnderstanding == nil {
+            return understanding.intents.contains { $0.intent == .greet } ? .greet : .unknown
+        }
         let asking = text.tokens.contains(where: Self.questionWords.contains) || understanding.asked
         // The officer's question decides what an answer is: after "kapan kejadiannya?" a time, a place or a name
         // is information, not a question of its own.
@@ -206,6 +210,19 @@ public struct Engine: Sendable {
         let assessment = (coach ?? self.coach).assess(text, reading: reading, in: conversation, at: time)
         apply(text, normalized, reading, to: &conversation)
         return (reading.main, assessment)
+    }
+
+    /// Like `recordOfficer(_:kind:in:judgedAt:by:)`, also returning what a simulated citizen reacts to: every act
+    /// of the reply, and whether it was rude or stated a wrong fact.
+    public func recordOfficerReply(
+        _ text: String, kind: ReplyKind? = nil, in conversation: inout Conversation, judgedAt time: Date,
+        by coach: Coach? = nil
+    ) -> (kind: ReplyKind, assessment: Assessment, reply: OfficerReply) {
+        let normalized = normalizer.normalize(text)
+        let reading = reading(normalized, kind: kind, in: conversation)
+        let assessment = (coach ?? self.coach).assess(text, reading: reading, in: conversation, at: time)
+        apply(text, normalized, reading, to: &conversation)
+        return (reading.main, assessment, OfficerReply(reading: reading, assessment: assessment))
     }
 
     private func apply(
@@ -330,7 +347,10 @@ public struct Engine: Sendable {
         case .duration: return service.map { Catalogue.workingDays($0.durationDays) }
         case .completionDate:
             guard let service else { return nil }
-            return Catalogue.longDate(calendar.adding(workingDays: service.durationDays, to: calendar.localTime(moment).date))
+            return Catalogue.longDate(calendar.adding(workingDays: service.durationDays, to: calendar.submissionDay(at: moment)))
+        case .submitted:
+            let day = calendar.submissionDay(at: moment)
+            return day == calendar.localTime(moment).date ? Catalogue.today : Catalogue.nextWorkingDay(day)
         case .fee: return service?.fee
         case .receipt: return conversation.receiptNumber
         case .receiptRef: return conversation.quotedReceipt
@@ -344,7 +364,7 @@ public struct Engine: Sendable {
         case .address: return script.office.address
         case .contact: return script.office.contact
         case .followupDeadline:
-            let deadline = moment.addingTimeInterval(Double(script.office.complaintFollowupHours) * 3600)
+            let deadline = calendar.followupDeadline(from: moment, within: script.office.complaintFollowupHours)
             return Catalogue.dateTime(calendar.localTime(deadline), zone: calendar.zoneAbbreviation(at: deadline))
         case .neededInfo:
             return script.infoRequests[(topic ?? .question).rawValue]

@@ -103,6 +103,8 @@ public struct OfficeFacts: Sendable {
     public var receiptPrefix: String
     /// Hours within which a complaint gets its promised follow-up.
     public var complaintFollowupHours: Int
+    /// Opening hours by weekday (0 Sunday … 6 Saturday), minutes after midnight; empty when the script has none.
+    public var openingHours: [Int: [Range<Int>]] = [:]
 }
 
 /// Word lists the coach checks officer replies against.
@@ -156,7 +158,9 @@ public struct Script: Sendable {
     public var confidenceThreshold: Double
     public var coach: CoachRules
 
-    public var calendar: OfficeCalendar { OfficeCalendar(timeZone: office.timeZone, holidays: office.holidays) }
+    public var calendar: OfficeCalendar {
+        OfficeCalendar(timeZone: office.timeZone, holidays: office.holidays, openingHours: office.openingHours)
+    }
 
     public func service(id: String) -> Service? { services.first { $0.id == id } }
 }
