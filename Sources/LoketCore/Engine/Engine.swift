@@ -95,9 +95,11 @@ public struct Engine: Sendable {
         {
             return .deny
         }
-        // Nobody nudges before having said anything: a first "halo?" is a greeting.
-        if intent == .nudge, conversation.lastUnderstanding == nil {
-            return understanding.intents.contains { $0.intent == .greet } ? .greet : .unknown
+        // Nobody nudges before having said anything: a first "halo, Bapak/Ibu?" is a greeting.
+        if intent == .nudge, conversation.lastUnderstanding == nil,
+            understanding.intents.contains(where: { $0.intent == .greet && $0.confidence >= 0.5 })
+        {
+            return .greet
         }
         let asking = text.tokens.contains(where: Self.questionWords.contains) || understanding.asked
         // The officer's question decides what an answer is: after "kapan kejadiannya?" a time, a place or a name
