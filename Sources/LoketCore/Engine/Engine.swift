@@ -129,6 +129,7 @@ public struct Engine: Sendable {
     /// Words that make a message a question even without a question mark.
     private static let questionWords: Set<String> = [
         "apa", "apakah", "berapa", "kapan", "bagaimana", "mana", "kenapa", "mengapa", "gimana", "bisakah", "bolehkah",
+        "siapa",
     ]
 
     /// Intents that stand as they are after an officer's question: answers of their own kind.
@@ -230,7 +231,10 @@ public struct Engine: Sendable {
     private func apply(
         _ text: String, _ normalized: NormalizedText, _ reading: OfficerReading, to conversation: inout Conversation
     ) {
-        let asks = reading.kinds.contains(.askInfo) || reading.kinds.contains(.clarify)
+        // A question is asked with a question mark or a question word; "Mohon maaf, Bu." alone asks nothing.
+        let questioning = normalized.asked || normalized.tokens.contains(where: Self.questionWords.contains)
+        let asks = reading.main == .askInfo || reading.main == .clarify
+            || questioning && (reading.kinds.contains(.askInfo) || reading.kinds.contains(.clarify))
         let topic = asks ? Self.topic(asked: Set(normalized.tokens)) : nil
         let expected = policy.expected(for: conversation)
         let answered = reading.kinds.contains { expected.contains($0) && $0 != .askInfo && $0 != .clarify }
