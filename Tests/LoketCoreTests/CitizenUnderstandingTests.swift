@@ -84,4 +84,9 @@ struct CitizenUnderstandingTests {
         var dialogue = Dialogue(engine: engine)
         #expect(dialogue.citizen(text).understanding.intent == .askDuration, "\(text)")
     }
+
+    @Test func aServiceIdWrittenAsAnAcronymNamesTheService() {
+        #expect(engine.extractor.extract(raw: "berapa lama SIP jadinya?", normalized: engine.normalizer.normalize("berapa lama SIP jadinya?")).serviceID == "sip")
+        #expect(engine.extractor.extract(raw: "Sip pak, makasih", normalized: engine.normalizer.normalize("Sip pak, makasih")).serviceID == nil)
+    }
 }
