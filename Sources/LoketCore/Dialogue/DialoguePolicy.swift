@@ -130,7 +130,14 @@ struct DialoguePolicy: Sendable {
                 add(.complaintFollowup, Why.complaintFollowup)
             }
         case .thanks:
+            // "Terima kasih, sampai jumpa": a thanks that also takes leave is answered with the goodbye.
+            let leaving = understanding.intents.contains { $0.intent == .goodbye && $0.confidence >= 0.3 }
             if conversation.stage == .documentsComplete {
+                add(.receipt, Why.nothingElse)
+                if leaving { add(.farewell, Why.farewell) }
+            } else if leaving {
+                add(.farewell, Why.farewell)
+            } else if conversation.stage == .documentsComplete {
                 add(.receipt, Why.nothingElse)
             } else if conversation.stage == .receiptGiven || conversation.stage == .closed
                 || (conversation.offeredFurtherHelp && conversation.stage != .complaint)

@@ -134,7 +134,7 @@ public struct Engine: Sendable {
 
     /// Intents that stand as they are after an officer's question: answers of their own kind.
     private static let keptAfterQuestion: Set<Intent> = [
-        .confirm, .deny, .thanks, .goodbye, .greet, .provideDocuments, .provideInfo, .nudge, .complaint,
+        .confirm, .deny, .thanks, .goodbye, .provideDocuments, .provideInfo, .nudge, .complaint,
     ]
 
     /// "belum punya", "tidak ada", "masih kurang": something required is missing.

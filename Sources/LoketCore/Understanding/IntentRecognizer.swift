@@ -38,7 +38,7 @@ struct IntentRecognizer: Sendable {
     static let weights: [Intent: Double] = [
         .complaint: 1.1, .askStatus: 1.05, .askRequirements: 1.05, .askDuration: 1.05, .askCost: 1.05,
         .askHours: 1.05, .askLocation: 1.05, .requestService: 1, .provideDocuments: 1, .provideInfo: 0.95,
-        .nudge: 0.9, .deny: 0.6, .goodbye: 0.55, .thanks: 0.52, .confirm: 0.5, .greet: 0.4, .unknown: 0,
+        .nudge: 0.9, .goodbye: 0.62, .deny: 0.6, .thanks: 0.52, .confirm: 0.5, .greet: 0.4, .unknown: 0,
     ]
 
     /// How much a keyword found in a clause adds to its intent before renormalising.
