@@ -6,10 +6,19 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "loket", targets: ["loket"]),
+        .executable(name: "loket-hub", targets: ["loket-hub"]),
         .library(name: "LoketCore", targets: ["LoketCore"]),
     ],
     dependencies: [
-        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2")
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .target(
@@ -22,18 +31,61 @@ let package = Package(
         .target(name: "LoketUI", dependencies: ["LoketCore"], resources: [.copy("Themes")]),
         .systemLibrary(name: "CNcurses"),
         .target(name: "LoketTerminal", dependencies: ["CNcurses", "LoketUI", "LoketCore"]),
+        // The wire protocol shared by the hub and the officer's link: frames as values, no sockets.
+        .target(name: "LoketWire", dependencies: ["LoketCore"]),
+        // The officer's connection to a hub; the screen sees it only as a citizen source.
+        .target(
+            name: "LoketLive",
+            dependencies: [
+                "LoketCore", "LoketWire",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .target(
+            name: "LoketHub",
+            dependencies: [
+                "LoketCore", "LoketWire",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdCore", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         .executableTarget(
             name: "loket",
             dependencies: [
-                "LoketCore", "LoketUI", "LoketTerminal",
+                "LoketCore", "LoketUI", "LoketTerminal", "LoketLive",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "loket-hub",
+            dependencies: [
+                "LoketHub", "LoketCore", "LoketLive", "LoketWire",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
         .executableTarget(name: "loket-bench", dependencies: ["LoketCore", "LoketUI"]),
         .testTarget(name: "LoketCoreTests", dependencies: ["LoketCore"]),
         .testTarget(name: "LoketUITests", dependencies: ["LoketUI"]),
-        // Drives the real binary in tmux; depends on the executable so `swift test` builds it first.
-        .testTarget(name: "LoketEndToEndTests", dependencies: ["loket"]),
+        .testTarget(
+            name: "LoketHubTests",
+            dependencies: [
+                "LoketHub", "LoketWire", "LoketLive", "LoketCore",
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Drives the real binaries in tmux; depends on the executables so `swift test` builds them first.
+        .testTarget(name: "LoketEndToEndTests", dependencies: ["loket", "loket-hub", "LoketLive", "LoketWire"]),
     ],
     swiftLanguageModes: [.v6]
 )

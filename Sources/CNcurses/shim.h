@@ -8,6 +8,8 @@
 #include <locale.h>
 #include <signal.h>
 #include <stdio.h>
+#include <langinfo.h>
+#include <string.h>
 
 static inline WINDOW *loket_stdscr(void) { return stdscr; }
 static inline int loket_lines(void) { return LINES; }
@@ -49,16 +51,122 @@ static void loket_restore_and_reraise(int signal_number) {
     raise(signal_number);
 }
 
-/// On SIGTERM, SIGHUP, SIGINT, SIGQUIT and crash signals the terminal is restored before the process ends.
+/// The terminating signal (SIGTERM, SIGHUP, SIGINT) the screen was asked to stop for; 0 when none. Only this
+/// header's handler writes it and only the screen's thread reads it.
+static volatile sig_atomic_t loket_stop_signal = 0;
+
+/// The first terminating signal asks the screen loop to stop, so the shift's report is saved before the
+/// process ends; a second one, if the loop does not get there, restores the terminal and ends at once.
+static void loket_request_stop(int signal_number) {
+    if (loket_stop_signal != 0) {
+        loket_restore_and_reraise(signal_number);
+        return;
+    }
+    loket_stop_signal = signal_number;
+}
+
+static inline int loket_pending_stop_signal(void) { return loket_stop_signal; }
+
+/// Ends the process by `signal_number` with its default action, after the terminal was restored.
+static inline void loket_reraise_default(int signal_number) {
+    signal(signal_number, SIG_DFL);
+    raise(signal_number);
+}
+
+static inline void loket_set_handler(int signal_number, void (*handler)(int)) {
+    struct sigaction action;
+    sigemptyset(&action.sa_mask);
+    // No SA_RESTART: a stop request interrupts the wait for a key, so the loop sees it at once.
+    action.sa_flags = 0;
+    action.sa_handler = handler;
+    sigaction(signal_number, &action, NULL);
+}
+
+/// SIGTERM, SIGHUP and SIGINT stop the screen cleanly (report saved); every other signal whose default action
+/// ends the process restores the terminal first. Signals already ignored (nohup) stay ignored.
 static inline void loket_install_signal_handlers(void) {
     // A parent may have blocked signals (test runners, some supervisors); resize and Ctrl-C must get through.
     sigset_t none;
     sigemptyset(&none);
     sigprocmask(SIG_SETMASK, &none, NULL);
-    int signals[] = {SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP};
-    for (unsigned i = 0; i < sizeof signals / sizeof signals[0]; i++) {
-        signal(signals[i], loket_restore_and_reraise);
+    int stopping[] = {SIGTERM, SIGHUP, SIGINT};
+    int fatal[] = {
+        SIGQUIT, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGSYS, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM,
+        SIGPROF, SIGXCPU, SIGXFSZ, SIGPIPE,
+#ifdef SIGSTKFLT
+        SIGSTKFLT,
+#endif
+#ifdef SIGPWR
+        SIGPWR,
+#endif
+#ifdef SIGPOLL
+        SIGPOLL,
+#endif
+    };
+    for (unsigned i = 0; i < sizeof stopping / sizeof stopping[0]; i++) {
+        struct sigaction current;
+        if (sigaction(stopping[i], NULL, &current) == 0 && current.sa_handler == SIG_IGN) continue;
+        loket_set_handler(stopping[i], loket_request_stop);
     }
+    for (unsigned i = 0; i < sizeof fatal / sizeof fatal[0]; i++) {
+        struct sigaction current;
+        if (sigaction(fatal[i], NULL, &current) == 0 && current.sa_handler == SIG_IGN) continue;
+        loket_set_handler(fatal[i], loket_restore_and_reraise);
+    }
+#ifdef SIGRTMIN
+    for (int number = SIGRTMIN; number <= SIGRTMAX; number++) {
+        struct sigaction current;
+        if (sigaction(number, NULL, &current) == 0 && current.sa_handler == SIG_IGN) continue;
+        loket_set_handler(number, loket_restore_and_reraise);
+    }
+#endif
+}
+
+/// Puts the handlers of loket_install_signal_handlers back to the defaults once the screen is closed.
+static inline void loket_uninstall_signal_handlers(void) {
+    int all[] = {
+        SIGTERM, SIGHUP, SIGINT, SIGQUIT, SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP, SIGSYS, SIGUSR1, SIGUSR2,
+        SIGALRM, SIGVTALRM, SIGPROF, SIGXCPU, SIGXFSZ, SIGPIPE,
+#ifdef SIGSTKFLT
+        SIGSTKFLT,
+#endif
+#ifdef SIGPWR
+        SIGPWR,
+#endif
+#ifdef SIGPOLL
+        SIGPOLL,
+#endif
+    };
+    for (unsigned i = 0; i < sizeof all / sizeof all[0]; i++) {
+        struct sigaction current;
+        if (sigaction(all[i], NULL, &current) == 0 && current.sa_handler == SIG_IGN) continue;
+        signal(all[i], SIG_DFL);
+    }
+#ifdef SIGRTMIN
+    for (int number = SIGRTMIN; number <= SIGRTMAX; number++) {
+        struct sigaction current;
+        if (sigaction(number, NULL, &current) == 0 && current.sa_handler == SIG_IGN) continue;
+        signal(number, SIG_DFL);
+    }
+#endif
+}
+
+/// Whether the current character type encodes text as UTF-8.
+static inline int loket_locale_is_utf8(void) {
+    const char *codeset = nl_langinfo(CODESET);
+    return codeset != NULL && (strcmp(codeset, "UTF-8") == 0 || strcmp(codeset, "utf8") == 0);
+}
+
+/// Takes the environment's locale; when its character type is not UTF-8 (LANG=C, POSIX, Latin-1), switches the
+/// character type alone to a UTF-8 one that exists. 0 when there is none: the screen cannot read or draw text.
+static inline int loket_use_utf8_locale(void) {
+    setlocale(LC_ALL, "");
+    if (loket_locale_is_utf8()) return 1;
+    const char *fallbacks[] = {"C.UTF-8", "C.utf8", "en_US.UTF-8", "en_US.utf8"};
+    for (unsigned i = 0; i < sizeof fallbacks / sizeof fallbacks[0]; i++) {
+        if (setlocale(LC_CTYPE, fallbacks[i]) != NULL && loket_locale_is_utf8()) return 1;
+    }
+    return 0;
 }
 
 static inline int loket_color_pairs(void) { return COLOR_PAIRS; }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// Every Indonesian text Loket itself writes for officers and trainees (replies to citizens live in the script).
 public enum Catalogue {
     public static let weekdays = ["Minggu", "Senin", "Selasa", "Rabu", "Kamis", "Jumat", "Sabtu"]
@@ -243,10 +245,26 @@ extension Catalogue {
             ("Backspace / Del", "hapus karakter"),
             ("Ctrl-U / Ctrl-W", "hapus ke awal baris / hapus kata"),
             ("F2", "tampilkan alasan saran"),
+            ("F3", "ambil percakapan (mode live)"),
+            ("F4", "simpan baris ketik sebagai catatan internal (mode live)"),
+            ("F5", "alihkan ke petugas yang namanya di baris ketik; kosong: kembali ke antrian (mode live)"),
+            ("F6", "tutup percakapan (mode live)"),
             ("F1 / Esc", "buka / tutup bantuan"),
             ("F10 / Ctrl-C", "keluar"),
         ]
         public static let helpFooter = "Huruf dan angka selalu masuk ke baris ketik."
+        public static let youPending = "Anda…"
+        public static let liveOnly = "Tombol ini hanya untuk mode live."
+        public static let noteNeedsText = "Tulis catatan di baris ketik, lalu tekan F4."
+        public static func noteBy(_ officer: String, _ text: String) -> String { "Catatan internal (\(officer)): \(text)" }
+        public static func surveyResult(_ score: Int, _ comment: String?) -> String {
+            "Survei warga: \(score) dari 4" + (comment.map { " — \($0)" } ?? "")
+        }
+        public static func colleagueLine(_ officer: String, _ text: String) -> String { "[\(officer)] \(text)" }
+        public static func notSent(_ reason: String) -> String { "Tidak terkirim: \(reason)" }
+        public static func handledBy(_ officer: String) -> String { "ditangani \(officer)" }
+        public static let disconnected = "terputus — menyambung ulang…"
+        public static func pendingCount(_ count: Int) -> String { "\(count) menunggu terkirim" }
     }
 }
 
@@ -267,6 +285,14 @@ extension Catalogue {
         public static func themeFallback(_ error: String) -> String {
             "loket: tema tidak dapat dipakai, kembali ke tema default: \(error)"
         }
+        public static func themeFallbackShort(_ name: String) -> String {
+            "Tema '\(name)' tidak dapat dipakai; memakai tema default. Rinciannya tampil saat keluar."
+        }
+        public static func logStopped(_ path: String, _ reason: String) -> String {
+            "loket: log debug ke \(path) dihentikan (\(reason)); sesi tetap berjalan sampai selesai."
+        }
+        public static let noUTF8Locale =
+            "loket: terminal ini tidak memakai UTF-8 (LANG/LC_ALL) dan locale C.UTF-8 tidak tersedia; jalankan dengan LANG=C.UTF-8 atau locale UTF-8 lain"
     }
 }
 
@@ -325,7 +351,11 @@ extension Catalogue {
 
 extension Catalogue {
     /// "0:45", "12:05", "1:02:05".
+    /// "–" for a time that cannot be one (negative, not a number): a report file may say anything.
     public static func duration(_ seconds: Double) -> String {
+        guard seconds.isFinite, seconds >= 0 else { return "–" }
+        // Past a hundred days it is a damaged report, not a wait (and 1e300 would not fit an Int).
+        guard seconds < 8_640_000 else { return "> 100 hari" }
         let total = Int(seconds.rounded())
         let two = { (value: Int) in value < 10 ? "0\(value)" : "\(value)" }
         if total >= 3600 { return "\(total / 3600):\(two(total / 60 % 60)):\(two(total % 60))" }
@@ -371,5 +401,59 @@ extension Catalogue {
             "Laporan tersimpan: \(markdown) dan \(json)"
         }
         public static let closeHint = "Tekan Enter atau F10 untuk menutup laporan."
+        public static func cannotCreateFolder(_ path: String, _ reason: String) -> String {
+            "loket: laporan tidak dapat disimpan: folder \(path) tidak dapat dibuat (\(reason))."
+        }
+        public static func cannotWrite(_ path: String, _ reason: String) -> String {
+            "loket: laporan tidak dapat disimpan ke \(path) (\(reason))."
+        }
+        public static func partlySaved(_ paths: [String]) -> String { "Yang sudah tersimpan: \(list(paths))." }
+        public static let noHome =
+            "loket: laporan tidak dapat disimpan: HOME tidak diatur dan folder rumah tidak diketahui; pakai --report FILE."
+        public static let printedInstead = "loket: laporan dicetak ke keluaran standar agar tidak hilang."
+        public static func stoppedBySignal(_ name: String) -> String { "loket: sesi dihentikan oleh sinyal \(name)." }
+    }
+}
+
+extension Catalogue {
+    /// Messages of the command-line commands on standard error.
+    public enum Command {
+        /// A system error number in words an officer can act on.
+        public static func reason(errno code: Int32) -> String {
+            switch code {
+            case ENOSPC: "disk penuh"
+            case EDQUOT: "kuota disk habis"
+            case EACCES, EPERM: "tidak ada izin"
+            case EROFS: "sistem berkas hanya bisa dibaca"
+            case ENOENT: "folder atau berkas tidak ada"
+            case ENOTDIR: "sebagian jalurnya bukan folder"
+            case EEXIST: "sudah ada berkas dengan nama itu"
+            case EISDIR: "itu sebuah folder, bukan berkas"
+            case EBADF: "berkas tertutup"
+            case EIO: "galat masukan/keluaran perangkat"
+            case ENAMETOOLONG: "nama terlalu panjang"
+            default: "galat sistem \(code)"
+            }
+        }
+
+        public static let inputClosed = "loket engine: masukan standar tertutup; tidak ada yang bisa dibaca"
+        public static let outputClosed = "loket: keluaran standar tertutup; tidak ada tempat untuk menulis"
+        public static func inputFailed(_ code: Int32) -> String {
+            "loket engine: gagal membaca masukan standar: \(reason(errno: code))"
+        }
+        public static func outputFailed(_ code: Int32) -> String {
+            "loket: gagal menulis ke keluaran standar: \(reason(errno: code))"
+        }
+    }
+}
+
+extension Catalogue {
+    /// Refusals of command-line options whose values are out of range.
+    public enum Options {
+        public static func outOfRange(_ option: String, _ low: String, _ high: String) -> String {
+            "\(option) harus antara \(low) dan \(high)"
+        }
+        public static let breachAfterWarn = "--breach-after harus lebih besar daripada --warn-after"
+        public static let shiftFormat = "--shift memakai durasi seperti 15m, 90s atau 1h"
     }
 }

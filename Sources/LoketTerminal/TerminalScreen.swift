@@ -31,7 +31,10 @@ public final class TerminalScreen {
         if let refusal = TerminalCheck.check(term: term, stdinIsTerminal: isatty(0) == 1, stdoutIsTerminal: isatty(1) == 1) {
             throw refusal
         }
-        setlocale(LC_ALL, "")
+        // Wide characters, box drawing and typed or pasted UTF-8 all need a UTF-8 character type.
+        guard loket_use_utf8_locale() != 0 else {
+            throw TerminalCheck.Refusal(description: Catalogue.Terminal.noUTF8Locale)
+        }
         guard let term, let screen = loket_newterm(term) else {
             throw TerminalCheck.Refusal(description: Catalogue.Terminal.unknownTerm(term ?? ""))
         }
@@ -63,6 +66,30 @@ public final class TerminalScreen {
         closed = true
         endwin()
         delscreen(screen)
+        loket_uninstall_signal_handlers()
+    }
+
+    /// SIGTERM, SIGHUP or SIGINT arrived: the caller should save its work, close the screen and call
+    /// `endProcess(bySignal:)`.
+    public var stopSignal: Int32? {
+        let signal = loket_pending_stop_signal()
+        return signal == 0 ? nil : signal
+    }
+
+    /// Ends the process the way the signal would have, so the parent sees it was stopped by that signal.
+    public static func endProcess(bySignal signal: Int32) -> Never {
+        loket_reraise_default(signal)
+        exit(128 + signal)
+    }
+
+    /// The signal's usual name ("SIGTERM").
+    public static func name(ofSignal signal: Int32) -> String {
+        switch signal {
+        case SIGTERM: "SIGTERM"
+        case SIGHUP: "SIGHUP"
+        case SIGINT: "SIGINT"
+        default: "\(signal)"
+        }
     }
 
     public var size: (width: Int, height: Int) {
@@ -71,8 +98,10 @@ public final class TerminalScreen {
 
     public var colorCount: Int { colors }
 
-    /// Waits up to the input timeout for one key.
-    public func read() -> TerminalInput {
+    /// Waits up to the input timeout for one key; with `waiting` false, takes a key only if one is already there.
+    public func read(waiting: Bool = true) -> TerminalInput {
+        if !waiting { wtimeout(loket_stdscr(), 0) }
+        defer { if !waiting { wtimeout(loket_stdscr(), inputTimeoutMilliseconds) } }
         var character: wint_t = 0
         let clock = ContinuousClock()
         let started = clock.now
@@ -92,6 +121,8 @@ public final class TerminalScreen {
             if character == 27 { return .key(readEscapeSequence()) }
             return Self.textKey(UInt32(character)).map(TerminalInput.key) ?? .timeout
         default:
+            // Nothing typed yet; end of input is left for a waiting read to notice.
+            if !waiting { return .timeout }
             // At end of file wget_wch fails at once, forever; a real timeout takes the full wait.
             if clock.now - started < .milliseconds(5) {
                 quickErrors += 1

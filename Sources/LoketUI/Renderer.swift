@@ -183,6 +183,7 @@ public struct Renderer: Sendable {
         if let service = conversation.serviceID { titleParts.append(service.replacingOccurrences(of: "_", with: " ")) }
         titleParts.append(Catalogue.stage(conversation.stage))
         if let intent = conversation.lastUnderstanding?.intent { titleParts.append(Catalogue.Screen.intentLabel(Catalogue.intent(intent))) }
+        if let officer = chat.assignedTo { titleParts.append(Catalogue.Screen.handledBy(officer)) }
         drawBox(titleParts.joined(separator: " · "), into: &buffer, x: x, width: width, height: height)
 
         let inner = width - 2
@@ -211,7 +212,7 @@ public struct Renderer: Sendable {
             let message = chat.messages[index]
             let (author, role): (String, Role) = switch message.author {
             case .citizen: (citizenLabel, Role.chatCitizen)
-            case .officer: (Catalogue.Screen.you, Role.chatOfficer)
+            case .officer: (message.pending ? Catalogue.Screen.youPending : Catalogue.Screen.you, Role.chatOfficer)
             case .system: (Catalogue.Screen.system, Role.chatSystem)
             case .coach: (Catalogue.Screen.coach, Role.chatCoach)
             }
@@ -333,9 +334,22 @@ public struct Renderer: Sendable {
         }
         let style = CellStyle(role: Role.status)
         buffer.fill(" ", count: width, x: 0, y: y, style: style)
-        // The coach's verdict on the reply just sent takes the bar for a few seconds.
+        // A lost hub connection outranks everything else in the bar: the officer must know replies are queued.
+        if let problem = state.connectionProblem {
+            let alert = CellStyle(role: Role.statusAlert, bold: true)
+            buffer.fill(" ", count: width, x: 0, y: y, style: alert)
+            buffer.write(WordWrap.truncate(" \(problem)", width: width), x: 0, y: y, style: alert)
+            return
+        }
+        // The coach's verdict on the reply just sent, or a notice, takes the bar for a few seconds.
         if let flash = state.coachFlash, state.now < flash.until {
             buffer.write(WordWrap.truncate(" \(flash.text)", width: width), x: 0, y: y, style: CellStyle(role: Role.chatCoach, bold: true))
+            return
+        }
+        if let notice = state.notice, state.now < notice.until {
+            let alert = CellStyle(role: Role.statusAlert, bold: true)
+            buffer.fill(" ", count: width, x: 0, y: y, style: alert)
+            buffer.write(WordWrap.truncate(" \(notice.text)", width: width), x: 0, y: y, style: alert)
             return
         }
         let time = "\(clock(state.now)) \(calendar.zoneAbbreviation(at: state.now)) "

@@ -30,7 +30,7 @@ do {
         print("  (resident before the engine: \(residentMemory()))")
         let engine = Engine(script: script)
         print("  (resident with the engine trained: \(residentMemory()))")
-        var state = AppState(now: Date(timeIntervalSince1970: 1_796_000_400), width: 200, height: 60, simulator: nil)
+        var state = AppState(now: Date(timeIntervalSince1970: 1_796_000_400), width: 200, height: 60)
         let lines = ["Selamat pagi", "saya mau urus izin usaha", "sudah, ini dokumennya", "berapa lama prosesnya?",
                      "tidak, itu saja, terima kasih"]
         for number in 0..<1_000 {
@@ -99,7 +99,7 @@ do {
     let start = Date(timeIntervalSince1970: 1_796_000_400)
 
     func busyState(citizens: Int, messages: Int) -> AppState {
-        var state = AppState(now: start, width: 200, height: 60, simulator: nil)
+        var state = AppState(now: start, width: 200, height: 60)
         for number in 0..<citizens {
             let index = state.addCitizen(name: "Warga Nomor \(number)", honorific: nil, priority: number % 97 == 0, engine: engine)
             if number < 50 { state.receive("mau urus izin usaha", chat: index, engine: engine) }

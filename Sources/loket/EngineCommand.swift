@@ -39,16 +39,50 @@ struct EngineCommand: ParsableCommand {
     @Option(name: .long, help: "Conversation tests to evaluate (a TOML file, or \"default\" for the bundled ones).")
     var evaluate: String?
 
-    @Option(name: .customLong("cross-validate"), help: "Report k-fold cross-validated intent accuracy (k ≥ 2).")
+    @Option(name: .customLong("cross-validate"), help: "Report k-fold cross-validated intent accuracy (2 ≤ k ≤ examples).")
     var crossValidate: Int?
 
+    @Option(name: .customLong("idle-expiry"), help: "Forget a conversation after this many seconds without a line (60–2592000).")
+    var idleExpiry: Double = EngineSession.Retention.standard.idleSeconds
+
+    @Option(name: .customLong("max-conversations"), help: "Most conversations kept; the longest idle go first (1–10000000).")
+    var maxConversations: Int = EngineSession.Retention.standard.maximumConversations
+
     func validate() throws {
-        if let crossValidate, crossValidate < 2 { throw ValidationError("--cross-validate needs k of 2 or more") }
+        if let crossValidate, crossValidate < 2 {
+            throw ValidationError(Catalogue.Options.outOfRange("--cross-validate", "2", "jumlah contoh pada skrip"))
+        }
+        let idle = EngineSession.Retention.idleSecondsRange
+        guard idle.contains(idleExpiry) else {
+            throw ValidationError(Catalogue.Options.outOfRange("--idle-expiry", "\(Int(idle.lowerBound))", "\(Int(idle.upperBound))"))
+        }
+        let cap = EngineSession.Retention.maximumConversationsRange
+        guard cap.contains(maxConversations) else {
+            throw ValidationError(Catalogue.Options.outOfRange("--max-conversations", "\(cap.lowerBound)", "\(cap.upperBound)"))
+        }
     }
 
     func run() throws {
+        // Checked before anything is opened: a closed descriptor would otherwise be reused by the next open file.
+        if crossValidate == nil, evaluate == nil {
+            guard fcntl(0, F_GETFD) != -1 else {
+                writeError(Catalogue.Command.inputClosed)
+                throw ExitCode(ExitStatus.ioError)
+            }
+        }
+        guard fcntl(1, F_GETFD) != -1 else {
+            writeError(Catalogue.Command.outputClosed)
+            throw ExitCode(ExitStatus.ioError)
+        }
+        // A reader that goes away must end the engine quietly, not kill it with SIGPIPE mid-line.
+        signal(SIGPIPE, SIG_IGN)
         let script = try scriptOptions.loadScript()
         if let folds = crossValidate {
+            let examples = script.intents.reduce(0) { $0 + $1.examples.count }
+            guard folds <= examples else {
+                writeError("Error: " + Catalogue.Options.outOfRange("--cross-validate", "2", "\(examples)"))
+                throw ExitCode.validationFailure
+            }
             writeLine(CrossValidation.run(script: script, folds: folds).table(title: "\(folds)-fold cross-validated intent"))
             return
         }
@@ -58,7 +92,7 @@ struct EngineCommand: ParsableCommand {
             do {
                 stories = evaluate == "default" ? try StoryLoader.loadDefault() : try StoryLoader.load(contentsOf: evaluate)
             } catch {
-                throw ValidationError(error.description)
+                throw CommandFailure(description: error.description)
             }
             let report = StoryEvaluator.evaluate(stories, engine: engine, source: evaluate == "default" ? StoryLoader.defaultStoriesName : evaluate)
             writeLine("\(stories.count) conversations")
@@ -66,27 +100,17 @@ struct EngineCommand: ParsableCommand {
             if !report.passed { throw ExitCode(1) }
             return
         }
-        var session = EngineSession(engine: engine)
-        var pending = Data()
-        let input = FileHandle.standardInput
-        while true {
-            let chunk = input.availableData
-            if chunk.isEmpty { break }
-            pending.append(chunk)
-            while let newline = pending.firstIndex(of: 0x0A) {
-                let line = pending[pending.startIndex..<newline]
-                pending = Data(pending[pending.index(after: newline)...])
-                emit(line, session: &session)
-            }
+        var session = EngineSession(
+            engine: engine, retention: .init(idleSeconds: idleExpiry, maximumConversations: maxConversations))
+        switch session.run(input: 0, output: 1) {
+        case .finished, .outputClosed:
+            return
+        case .inputFailed(let code):
+            writeError(Catalogue.Command.inputFailed(code))
+            throw ExitCode(ExitStatus.ioError)
+        case .outputFailed(let code):
+            writeError(Catalogue.Command.outputFailed(code))
+            throw ExitCode(ExitStatus.ioError)
         }
-        if !pending.isEmpty { emit(pending, session: &session) }
-    }
-
-    private func emit(_ bytes: Data, session: inout EngineSession) {
-        var bytes = bytes
-        if bytes.last == 0x0D { bytes.removeLast() }
-        // Invalid UTF-8 is repaired with U+FFFD rather than refused: the rest of the message still counts.
-        let line = String(decoding: bytes, as: UTF8.self)
-        writeLine(session.handle(line: line, now: Date()))
     }
 }

@@ -44,15 +44,40 @@ struct Train: ParsableCommand {
     @Option(help: "Where to write the shift report (FILE.md and FILE.json); default under $XDG_DATA_HOME/loket/reports.")
     var report: String?
 
-    func validate() throws {
-        guard warnAfter > 0, breachAfter > warnAfter else {
-            throw ValidationError("--breach-after must be greater than --warn-after, both positive")
-        }
-        guard arrivalEvery > 0 else { throw ValidationError("--arrival-every must be positive") }
-        if let shift, ShiftReport.seconds(shift) == nil { throw ValidationError("--shift takes a duration like 15m, 90s or 1h") }
-        if let citizens, citizens < 1 { throw ValidationError("--citizens must be at least 1") }
+    /// Ranges for the numeric options: beyond them the simulation stops being a shift (a citizen every
+    /// microsecond queued 342,113 in 45 s) or a threshold stops meaning anything.
+    enum Limits {
+        static let waitSeconds: ClosedRange<Double> = 1...WaitThresholds.liveChat.hardLimit
+        static let arrivalSeconds: ClosedRange<Double> = 1...3600
+        static let citizens: ClosedRange<Int> = 1...1000
+        static let shiftSeconds: ClosedRange<Double> = 1...43_200
     }
 
+    func validate() throws {
+        typealias O = Catalogue.Options
+        func range(_ range: ClosedRange<Double>) -> (String, String) {
+            (Self.number(range.lowerBound), Self.number(range.upperBound))
+        }
+        let wait = range(Limits.waitSeconds)
+        guard Limits.waitSeconds.contains(warnAfter) else { throw ValidationError(O.outOfRange("--warn-after", wait.0, wait.1)) }
+        guard Limits.waitSeconds.contains(breachAfter) else { throw ValidationError(O.outOfRange("--breach-after", wait.0, wait.1)) }
+        guard breachAfter > warnAfter else { throw ValidationError(O.breachAfterWarn) }
+        let arrival = range(Limits.arrivalSeconds)
+        guard Limits.arrivalSeconds.contains(arrivalEvery) else {
+            throw ValidationError(O.outOfRange("--arrival-every", arrival.0, arrival.1))
+        }
+        if let shift {
+            guard let seconds = ShiftReport.seconds(shift) else { throw ValidationError(O.shiftFormat) }
+            guard Limits.shiftSeconds.contains(seconds) else { throw ValidationError(O.outOfRange("--shift", "1s", "12h")) }
+        }
+        if let citizens, !Limits.citizens.contains(citizens) {
+            throw ValidationError(O.outOfRange("--citizens", "\(Limits.citizens.lowerBound)", "\(Limits.citizens.upperBound)"))
+        }
+    }
+
+    private static func number(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(value)
+    }
 
     func run() throws {
         let environment = ProcessInfo.processInfo.environment
@@ -65,7 +90,7 @@ struct Train: ParsableCommand {
                 scenarioList = try ScenarioLoader.loadDefault()
             }
         } catch {
-            throw ValidationError(error.description)
+            throw CommandFailure(description: error.description)
         }
         let library = ThemeLibrary(environment: environment)
         var themeWarning: String?
@@ -73,7 +98,7 @@ struct Train: ParsableCommand {
         do {
             chosenTheme = try library.load(theme)
         } catch {
-            themeWarning = Catalogue.Terminal.themeFallback(error.description)
+            themeWarning = Catalogue.Terminal.themeFallback(Printable.sanitized(error.description))
             chosenTheme = (try? library.load("default")) ?? .builtIn
         }
         let noColor = !(environment["NO_COLOR"] ?? "").isEmpty
@@ -88,84 +113,68 @@ struct Train: ParsableCommand {
         let seed = self.seed ?? UInt64(Date().timeIntervalSince1970 * 1000) % 1_000_000
         let engine = Engine(script: script)
         let start = Date()
-        let simulator = Simulator(scenarios: scenarioList, seed: seed, start: start, meanArrivalSeconds: arrivalEvery)
+        let simulator = Simulator(
+            scenarios: scenarioList, seed: seed, start: start, meanArrivalSeconds: arrivalEvery, maximumCitizens: citizens)
         let size = screen.size
         var state = AppState(
-            now: start, width: size.width, height: size.height, simulator: simulator,
+            now: start, width: size.width, height: size.height,
             thresholds: WaitThresholds(warning: warnAfter, breach: breachAfter, hardLimit: WaitThresholds.liveChat.hardLimit),
             hideSuggestions: exam)
         state.shiftEnd = shift.flatMap(ShiftReport.seconds).map { start.addingTimeInterval($0) }
         state.citizenLimit = citizens
+        if themeWarning != nil { state.announce(Catalogue.Terminal.themeFallbackShort(Printable.sanitized(theme)), for: 10) }
         let renderer = Renderer(calendar: script.calendar)
-        let debugLog = log.flatMap(DebugLog.init(path:))
+        let debugLog = log.map(DebugLog.init(path:))
         debugLog?.write("theme \(chosenTheme.name), \(screen.colorCount) colours, \(size.width)×\(size.height), seed \(seed)")
-
-        var running = true
-        var firstFrame = true
-        while running {
-            screen.draw(renderer.render(state))
-            if firstFrame {
-                firstFrame = false
-                debugLog?.write("first frame \(DebugLog.millisecondsSinceProcessStart().map { "\($0) ms" } ?? "?") after start")
-            }
-            let event: AppEvent? = switch screen.read() {
-            case .key(let key): .key(key)
-            case .resize(let width, let height): .resize(width: width, height: height)
-            case .endOfInput: .inputClosed
-            case .timeout: nil
-            }
-            var effects: [AppEffect] = []
-            if let event {
-                debugLog?.write("\(event)")
-                effects += state.update(event, engine: engine)
-            }
-            effects += state.update(AppEvent.tick(Date()), engine: engine)
-            if effects.contains(.quit) { running = false }
-        }
+        var session = CounterSession(state: state, source: SimulatedCitizens(simulator: simulator), engine: engine)
+        let stoppedBy = runCounter(screen: screen, session: &session, renderer: renderer, log: debugLog)
+        state = session.state
         let shiftReport = ShiftReport.make(from: state, started: start, seed: seed, exam: exam)
-        let savedTo = save(shiftReport, environment: environment)
-        showReport(shiftReport.markdown, on: screen, renderer: renderer)
+        let saved = save(shiftReport, environment: environment)
+        // After a signal nobody may be there to press Enter (SIGHUP: the terminal is gone).
+        if stoppedBy == nil { showReport(shiftReport.markdown, on: screen, renderer: renderer) }
         screen.close()
+        if let stoppedBy { writeError(Catalogue.Report.stoppedBySignal(TerminalScreen.name(ofSignal: stoppedBy))) }
         if let themeWarning { writeError(themeWarning) }
-        switch savedTo {
-        case .success(let paths): writeLine(Catalogue.Report.saved(paths.markdown, paths.json))
-        case .failure(let error): writeError("loket: \(error.message)")
+        if let message = debugLog?.closingMessage { writeError(message) }
+        var failed = false
+        switch saved {
+        case .success(let paths): writeLine(Catalogue.Report.saved(paths[0], paths[1]))
+        case .failure(let error):
+            failed = true
+            writeError(error.message)
+            writeError(Catalogue.Report.printedInstead)
+            writeLine(shiftReport.markdown)
         }
         writeError(Catalogue.Terminal.sessionEnded(seed: seed))
+        if let stoppedBy { TerminalScreen.endProcess(bySignal: stoppedBy) }
+        if failed { throw ExitCode(1) }
     }
 }
 
 extension Train {
-    struct ReportError: Error {
+    struct ReportSaveError: Error {
         var message: String
     }
 
-    /// Writes the report as Markdown and JSON; returns both paths.
-    func save(_ report: ShiftReport, environment: [String: String]) -> Result<(markdown: String, json: String), ReportError> {
-        let base: String
-        if let report = self.report {
-            base = report.hasSuffix(".json") || report.hasSuffix(".md")
-                ? String(report[..<(report.lastIndex(of: ".") ?? report.endIndex)]) : report
+    /// Writes the report as Markdown and JSON; both paths, or what failed.
+    func save(_ report: ShiftReport, environment: [String: String]) -> Result<[String], ReportSaveError> {
+        let directory: String
+        if let explicit = self.report {
+            directory = explicit.contains("/") ? String(explicit[..<(explicit.lastIndex(of: "/") ?? explicit.endIndex)]) : "."
         } else {
-            let data = environment["XDG_DATA_HOME"].flatMap { $0.isEmpty ? nil : $0 }
-                ?? "\(environment["HOME"] ?? NSTemporaryDirectory())/.local/share"
-            let directory = "\(data)/loket/reports"
-            do {
-                try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-            } catch {
-                return .failure(ReportError(message: "cannot create \(directory): \(error.localizedDescription)"))
+            guard let found = ReportFile.defaultDirectory(environment: environment) else {
+                return .failure(ReportSaveError(message: Catalogue.Report.noHome))
             }
-            let stamp = report.started.filter { $0.isNumber }.prefix(14)
-            base = "\(directory)/laporan-\(stamp)"
+            directory = found
         }
-        let paths = (markdown: base + ".md", json: base + ".json")
         do {
-            try report.markdown.write(toFile: paths.markdown, atomically: true, encoding: .utf8)
-            try report.json.write(toFile: paths.json, atomically: true, encoding: .utf8)
+            if !directory.isEmpty, directory != "." { try ReportFile.createDirectory(directory) }
         } catch {
-            return .failure(ReportError(message: "cannot write the report to \(base).*: \(error.localizedDescription)"))
+            return .failure(ReportSaveError(message: error.message))
         }
-        return .success(paths)
+        let base = ReportFile.base(explicit: self.report, directory: directory, started: report.started)
+        return ReportFile.save(report, base: base).mapError { ReportSaveError(message: $0.message) }
     }
 
     /// Shows the report until Enter, Esc, F10 or the end of input; arrows and page keys scroll.
@@ -197,10 +206,10 @@ struct ReportCommand: ParsableCommand {
         do {
             text = try DataFile.read(file)
         } catch {
-            throw ValidationError(error.description)
+            throw CommandFailure(description: error.description)
         }
         guard let report = ShiftReport.decode(json: text) else {
-            throw ValidationError("\(file): not a Loket shift report (JSON with started, ended, conversations, total)")
+            throw CommandFailure(description: "\(file): not a Loket shift report (JSON with started, ended, conversations, total)")
         }
         writeLine(report.markdown)
     }
@@ -214,32 +223,90 @@ struct Themes: ParsableCommand {
     func run() throws {
         let library = ThemeLibrary(environment: ProcessInfo.processInfo.environment)
         var failures = 0
+        // File names and errors quote what is on disk: printed without control characters, one line per theme, and
+        // a theme that fails to load is reported without stopping the listing.
         for (name, file) in library.available() {
             do {
                 let theme = try library.load(name)
-                writeLine("\(name)\t\(theme.roles.count) peran\t\(file)")
+                writeLine([name, "\(theme.roles.count) peran", file].map(Printable.sanitized).joined(separator: "\t"))
             } catch {
                 failures += 1
-                writeLine("\(name)\tGAGAL: \(error.description)")
+                writeLine(Printable.sanitized(name) + "\tGAGAL: " + Printable.sanitized(error.description))
             }
         }
-        writeLine("Folder tema: \(library.directories.joined(separator: ", "))")
+        writeLine(Printable.sanitized("Folder tema: \(library.directories.joined(separator: ", "))"))
         if failures > 0 { throw ExitCode(1) }
     }
 }
 
-/// The file `--log` names: one timestamped line per event, never on the screen.
-final class DebugLog {
-    private let handle: FileHandle
+/// The counter screen's loop, the same for training and live mode: draw, read what was typed, and hand it with
+/// the clock to the session, until an effect says quit or a terminating signal arrives (returned).
+func runCounter<Source: CitizenSource>(
+    screen: TerminalScreen, session: inout CounterSession<Source>, renderer: Renderer, log: DebugLog?
+) -> Int32? {
+    var firstFrame = true
+    while true {
+        screen.draw(renderer.render(session.state))
+        if firstFrame {
+            firstFrame = false
+            log?.write("first frame \(DebugLog.millisecondsSinceProcessStart().map { "\($0) ms" } ?? "?") after start")
+        }
+        // Everything typed or pasted since the last frame is handled before the next one: a 20,000-character
+        // paste is one frame, not 20,000.
+        var inputs = [screen.read()]
+        while inputs.count < 65_536, case .key = inputs[inputs.count - 1] {
+            let next = screen.read(waiting: false)
+            if next == .timeout { break }
+            inputs.append(next)
+        }
+        var quit = false
+        for input in inputs where !quit {
+            let event: AppEvent? = switch input {
+            case .key(let key): .key(key)
+            case .resize(let width, let height): .resize(width: width, height: height)
+            case .endOfInput: .inputClosed
+            case .timeout: nil
+            }
+            if let event {
+                log?.write("\(event)")
+                quit = session.handle(event)
+            }
+        }
+        if session.advance(to: Date()) { quit = true }
+        if let signal = screen.stopSignal { return signal }
+        if quit { return nil }
+    }
+}
 
-    init?(path: String) {
-        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path)
-        else { return nil }
-        self.handle = handle
+/// The file `--log` names: one timestamped line per event, never on the screen.
+///
+/// A log that cannot be written (a full disk, a folder that is gone) stops logging and says so when the screen
+/// closes: the shift and its report matter more than the log.
+final class DebugLog {
+    let path: String
+    private var descriptor: Int32
+    private(set) var failure: Int32?
+
+    init(path: String) {
+        self.path = path
+        descriptor = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        if descriptor < 0 { failure = errno }
     }
 
+    deinit { if descriptor >= 0 { close(descriptor) } }
+
     func write(_ line: String) {
-        handle.write(Data("\(Date().timeIntervalSince1970) \(line)\n".utf8))
+        guard failure == nil else { return }
+        if let code = FileDescriptorOutput.writeAll(Array("\(Date().timeIntervalSince1970) \(line)\n".utf8), to: descriptor) {
+            failure = code
+            close(descriptor)
+            descriptor = -1
+        }
+    }
+
+    /// What to tell the officer after the screen closes, when logging failed.
+    var closingMessage: String? {
+        failure.map { Catalogue.Terminal.logStopped(Printable.sanitized(path), Catalogue.Command.reason(errno: $0)) }
     }
 
     /// Milliseconds since the kernel started this process (from /proc; 10 ms resolution).

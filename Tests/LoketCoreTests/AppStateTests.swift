@@ -14,23 +14,34 @@ struct AppStateTests {
         scenarios = try Fixtures.scenarios()
     }
 
-    private func state(seed: UInt64 = 1, scenarios: [Scenario]? = nil, maximum: Int? = nil) -> AppState {
+    typealias Session = CounterSession<SimulatedCitizens>
+
+    /// A trainee's screen with seeded simulated citizens, driven as the real loop drives it.
+    private func state(seed: UInt64 = 1, scenarios: [Scenario]? = nil, maximum: Int? = nil) -> Session {
         let simulator = Simulator(
             scenarios: scenarios ?? self.scenarios, seed: seed, start: Self.start, meanArrivalSeconds: 60,
             maximumCitizens: maximum)
-        return AppState(now: Self.start, width: 100, height: 30, simulator: simulator)
+        return Session(
+            state: AppState(now: Self.start, width: 100, height: 30), source: SimulatedCitizens(simulator: simulator),
+            engine: engine)
     }
 
-    private func tick(_ state: inout AppState, seconds: Int) {
-        for _ in 0..<seconds { _ = state.update(.tick(state.now.addingTimeInterval(1)), engine: engine) }
+    private func tick(_ state: inout Session, seconds: Int) {
+        for _ in 0..<seconds { state.advance(to: state.now.addingTimeInterval(1)) }
     }
 
+    /// Presses `keys`; `[.quit]` when one of them quits.
+    private func press(_ state: inout Session, _ keys: Key...) -> [AppEffect] {
+        keys.contains { state.handle(.key($0)) } ? [.quit] : []
+    }
+
+    /// Presses `keys` on a screen without a citizen source; the effects `update` returned.
     private func press(_ state: inout AppState, _ keys: Key...) -> [AppEffect] {
         keys.flatMap { state.update(.key($0), engine: engine) }
     }
 
     /// A diligent trainee: whenever a citizen waits, answer with the top suggestion after a few seconds.
-    private func playShift(seed: UInt64, minutes: Int, maximum: Int) -> AppState {
+    private func playShift(seed: UInt64, minutes: Int, maximum: Int) -> Session {
         var state = state(seed: seed, maximum: maximum)
         for _ in 0..<(minutes * 60) {
             tick(&state, seconds: 1)
@@ -122,7 +133,7 @@ struct AppStateTests {
     }
 
     @Test func tabCyclesSuggestionsAndEnterSends() {
-        var state = AppState(now: Self.start, width: 100, height: 30, simulator: nil)
+        var state = AppState(now: Self.start, width: 100, height: 30)
         let index = state.addCitizen(name: "Ani", honorific: .ibu, priority: false, engine: engine)
         state.receive("mau urus nib", chat: index, engine: engine)
         _ = press(&state, .tab)
@@ -143,7 +154,7 @@ struct AppStateTests {
     }
 
     @Test func draftsSurviveSwitchingConversations() {
-        var state = AppState(now: Self.start, width: 100, height: 30, simulator: nil)
+        var state = AppState(now: Self.start, width: 100, height: 30)
         let first = state.addCitizen(name: "Ani", honorific: nil, priority: false, engine: engine)
         let second = state.addCitizen(name: "Budi", honorific: nil, priority: false, engine: engine)
         state.receive("halo", chat: first, engine: engine)
@@ -160,7 +171,7 @@ struct AppStateTests {
     }
 
     @Test func quitAsksFirstWhenDraftsAreUnsent() {
-        var state = AppState(now: Self.start, width: 100, height: 30, simulator: nil)
+        var state = AppState(now: Self.start, width: 100, height: 30)
         #expect(press(&state, .function(10)) == [.quit])
         let index = state.addCitizen(name: "Ani", honorific: nil, priority: false, engine: engine)
         state.receive("halo", chat: index, engine: engine)
@@ -199,7 +210,7 @@ struct AppStateTests {
     }
 
     @Test func lettersAndDigitsAlwaysGoToTheInputLine() {
-        var state = AppState(now: Self.start, width: 100, height: 30, simulator: nil)
+        var state = AppState(now: Self.start, width: 100, height: 30)
         let index = state.addCitizen(name: "Ani", honorific: nil, priority: false, engine: engine)
         state.receive("halo", chat: index, engine: engine)
         for character in "q1 23 nNpP" { _ = press(&state, .character(character)) }

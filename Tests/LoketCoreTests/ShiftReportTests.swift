@@ -21,29 +21,35 @@ struct ShiftReportTests {
     /// A seeded shift limited to `citizens`, answered by a trainee who sends the top suggestion after `delay`
     /// seconds, except that every `sloppyEvery`-th reply is a curt "tunggu saja".
     private func playShift(citizens: Int, delay: Double, sloppyEvery: Int? = nil) -> (AppState, [AppEffect]) {
-        let simulator = Simulator(scenarios: scenarios, seed: 3, start: Self.start, meanArrivalSeconds: 60)
-        var state = AppState(now: Self.start, width: 100, height: 30, simulator: simulator)
+        let simulator = Simulator(
+            scenarios: scenarios, seed: 3, start: Self.start, meanArrivalSeconds: 60, maximumCitizens: citizens)
+        var state = AppState(now: Self.start, width: 100, height: 30)
         state.citizenLimit = citizens
+        var session = CounterSession(state: state, source: SimulatedCitizens(simulator: simulator), engine: engine)
         var effects: [AppEffect] = []
         var sent = 0
-        for _ in 0..<(40 * 60) where !state.shiftOver {
-            effects += state.update(.tick(state.now.addingTimeInterval(1)), engine: engine)
+        func press(_ keys: Key...) {
+            for key in keys where session.handle(.key(key)) { effects.append(.quit) }
+        }
+        for _ in 0..<(40 * 60) where !session.state.shiftOver {
+            if session.advance(to: session.state.now.addingTimeInterval(1)) { effects.append(.quit) }
+            let state = session.state
             guard let index = state.order.first(where: { state.chats[$0].waitingSince.map { state.now.timeIntervalSince($0) >= delay } ?? false })
             else { continue }
-            while state.selected != index { press(&state, .control("n")) }
+            while session.state.selected != index { press(.control("n")) }
             sent += 1
             if let sloppyEvery, sent % sloppyEvery == 0 {
-                for character in "tunggu saja" { press(&state, .character(character)) }
-                press(&state, .enter)
+                for character in "tunggu saja" { press(.character(character)) }
+                press(.enter)
             } else {
-                press(&state, .tab, .enter)
+                press(.tab, .enter)
             }
         }
-        return (state, effects)
+        return (session.state, effects)
     }
 
     @Test func eachSentReplyGetsAScoreInTheTranscriptAndTheStatusBar() {
-        var state = AppState(now: Self.start, width: 100, height: 30, simulator: nil)
+        var state = AppState(now: Self.start, width: 100, height: 30)
         let index = state.addCitizen(name: "Ani", honorific: .ibu, priority: false, engine: engine)
         state.receive("Selamat pagi, mau urus nib", chat: index, engine: engine)
         press(&state, .tab, .enter)
@@ -62,7 +68,7 @@ struct ShiftReportTests {
     }
 
     @Test func examHidesTheSuggestions() {
-        var state = AppState(now: Self.start, width: 100, height: 30, simulator: nil, hideSuggestions: true)
+        var state = AppState(now: Self.start, width: 100, height: 30, hideSuggestions: true)
         let index = state.addCitizen(name: "Ani", honorific: nil, priority: false, engine: engine)
         state.receive("mau urus nib", chat: index, engine: engine)
         press(&state, .tab)

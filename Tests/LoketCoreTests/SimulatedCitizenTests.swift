@@ -182,4 +182,23 @@ struct SimulatedCitizenTests {
             judgedAt: dialogue.time.addingTimeInterval(20)).assessment
         #expect(!verdict.tips.contains(Catalogue.CoachTips.offerHelpFirst), "\(verdict.tips)")
     }
+
+    @Test func theTrainingSourceHandsCitizensEverythingAReplyDid() throws {
+        let reference = try scenario("reference")
+        var source = SimulatedCitizens(
+            simulator: Simulator(scenarios: [reference], seed: 1, start: Fixtures.mondayMorning, maximumCitizens: 1, script: engine.script),
+            engine: engine)
+        var now = Fixtures.mondayMorning
+        for _ in 0..<20 {
+            now = now.addingTimeInterval(1)
+            _ = source.poll(now: now)
+        }
+        _ = source.perform(.reply(key: "warga-1", text: "Bodoh banget sih, Bapak. Terima kasih.", kind: .greeting, localID: "r1"), now: now)
+        var said: [String] = []
+        for _ in 0..<40 {
+            now = now.addingTimeInterval(1)
+            for event in source.poll(now: now) { if case .citizenSaid(_, let text, _, _) = event { said.append(text) } }
+        }
+        #expect(said.contains { Catalogue.CitizenLines.offended(english: false).contains($0) }, "\(said)")
+    }
 }

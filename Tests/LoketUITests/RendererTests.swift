@@ -17,7 +17,7 @@ struct ScreenFixture {
         let script = try ScriptLoader.loadDefault()
         engine = Engine(script: script)
         renderer = Renderer(calendar: script.calendar)
-        state = AppState(now: Self.start, width: width, height: height, simulator: nil)
+        state = AppState(now: Self.start, width: width, height: height)
     }
 
     mutating func advance(_ seconds: TimeInterval) {

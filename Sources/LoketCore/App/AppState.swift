@@ -8,11 +8,17 @@ public struct ChatMessage: Sendable, Equatable {
     public var author: Author
     public var text: String
     public var time: Date
+    /// A reply not yet stored by the hub (live mode): shown as pending until it is.
+    public var pending: Bool
+    /// This screen's id for a reply it sent, to match the hub's acknowledgement.
+    public var localID: String?
 
-    public init(author: Author, text: String, time: Date) {
+    public init(author: Author, text: String, time: Date, pending: Bool = false, localID: String? = nil) {
         self.author = author
         self.text = text
         self.time = time
+        self.pending = pending
+        self.localID = localID
     }
 }
 
@@ -22,6 +28,8 @@ public struct CitizenChat: Sendable {
     public enum Status: Sendable, Equatable { case active, finished, left }
 
     public let number: Int
+    /// The source's name for this chat (the hub's conversation id; `warga-N` in training).
+    public let key: String
     public var name: String?
     public var conversation: Conversation
     public var messages: [ChatMessage] = []
@@ -40,6 +48,10 @@ public struct CitizenChat: Sendable {
     /// Every reply the officer sent, with how long the citizen had waited and the coach's verdict.
     public var replies: [ReplyRecord] = []
     public var scenario: String?
+    /// The officer handling this chat in live mode (nil: in the shared queue).
+    public var assignedTo: String?
+    /// Suggestions the hub's engine made for this chat (live mode).
+    public var remoteSuggestions: [Suggestion] = []
 
     public var displayName: String { name ?? conversation.name ?? Catalogue.Screen.citizenLabel(number) }
 }
@@ -83,6 +95,14 @@ public struct WaitThresholds: Sendable, Equatable {
 /// What the app asks of the outside world.
 public enum AppEffect: Sendable, Equatable {
     case quit
+    /// Send a reply; `localID` comes back in `delivered` or `refused`.
+    case reply(key: String, text: String, kind: ReplyKind?, localID: String)
+    case take(key: String, localID: String)
+    case note(key: String, text: String, localID: String)
+    /// Hand the chat to a colleague (nil: back to the shared queue).
+    case transfer(key: String, to: String?, localID: String)
+    case close(key: String, localID: String)
+    case typing(key: String)
 }
 
 /// The whole state of the counter screen; changed only by `update`.
@@ -106,23 +126,41 @@ public struct AppState: Sendable {
     private var historyPosition: Int?
     public let thresholds: WaitThresholds
     public internal(set) var receipts = ReceiptBook()
-    public internal(set) var simulator: Simulator?
+    /// Live mode: replies go to a hub, suggestions come from it, and no coach judges them.
+    public let live: Bool
+    /// Prefix of this screen's reply ids: unique per run, so a restarted screen never repeats an earlier id.
+    private let idPrefix: String
+    private var nextLocalID = 0
+    private var keyIndex: [String: Int] = [:]
+    /// What is wrong with the live connection (shown in the status bar); nil while connected.
+    public internal(set) var connectionProblem: String?
     /// The coach's verdict on the last reply, shown until `until`.
     public internal(set) var coachFlash: (text: String, until: Date)?
+    /// A message for the officer that takes the status bar until `until` (a theme that could not be used).
+    public internal(set) var notice: (text: String, until: Date)?
+
+    /// Shows `text` on the status bar for `seconds`, at once.
+    public mutating func announce(_ text: String, for seconds: Double) {
+        notice = (text, now.addingTimeInterval(seconds))
+    }
     /// Trainee shift limits: the shift ends at this time, or once this many citizens have come and gone.
     public var shiftEnd: Date?
     public var citizenLimit: Int?
     public internal(set) var shiftOver = false
 
-    public init(now: Date, width: Int, height: Int, simulator: Simulator?, thresholds: WaitThresholds = .liveChat,
-                hideSuggestions: Bool = false) {
+    public init(now: Date, width: Int, height: Int, thresholds: WaitThresholds = .liveChat,
+                hideSuggestions: Bool = false, live: Bool = false, idPrefix: String = "r") {
         self.now = now
         self.width = width
         self.height = height
-        self.simulator = simulator
         self.thresholds = thresholds
         self.hideSuggestions = hideSuggestions
+        self.live = live
+        self.idPrefix = idPrefix
     }
+
+    /// The chat a source's key names.
+    public func chatIndex(key: String) -> Int? { keyIndex[key] }
 
     public var selectedChat: CitizenChat? { selected.map { chats[$0] } }
 
@@ -148,13 +186,9 @@ public struct AppState: Sendable {
         switch event {
         case .tick(let time):
             now = max(now, time)
-            if var simulator {
-                // Once the shift's citizen limit is reached no one new comes.
-                if let limit = citizenLimit { simulator.maximumCitizens = limit }
-                let outputs = simulator.tick(now)
-                self.simulator = simulator
-                apply(outputs, engine: engine)
-            }
+            return checkShiftOver()
+        case .citizen(let citizenEvent):
+            apply(citizenEvent, engine: engine)
             return checkShiftOver()
         case .resize(let width, let height):
             self.width = width
@@ -207,12 +241,14 @@ public struct AppState: Sendable {
             step(by: 1, engine: engine)
         case .control("p"):
             step(by: -1, engine: engine)
+        case .function(3), .function(4), .function(5), .function(6):
+            return liveCommand(key)
         case .tab:
             cycleSuggestion(by: 1)
         case .backTab:
             cycleSuggestion(by: -1)
         case .enter:
-            send(engine: engine)
+            return send(engine: engine)
         case .pageUp:
             scroll(by: max(height / 2, 1))
         case .pageDown:
@@ -222,28 +258,34 @@ public struct AppState: Sendable {
         case .down:
             recallHistory(older: false)
         default:
-            editInput(key)
+            return editInput(key)
         }
         return []
     }
 
-    private mutating func editInput(_ key: Key) {
-        guard let index = selected else { return }
-        var draft = chats[index].draft
+    /// When this screen last told the hub the officer is typing, per chat (live mode).
+    private var typingSent: [Int: Date] = [:]
+
+    private mutating func editInput(_ key: Key) -> [AppEffect] {
+        guard let index = selected else { return [] }
+        // Edited where it lies: a copy taken out and put back would copy the whole draft on every key.
         switch key {
-        case .character(let character): draft.insert(String(character))
-        case .backspace: draft.deleteBackward()
-        case .delete: draft.deleteForward()
-        case .left: draft.moveLeft()
-        case .right: draft.moveRight()
-        case .home, .control("a"): draft.moveHome()
-        case .end, .control("e"): draft.moveEnd()
-        case .control("u"): draft.deleteToStart()
-        case .control("w"): draft.deleteWordBackward()
-        default: return
+        case .character(let character): chats[index].draft.insert(String(character))
+        case .backspace: chats[index].draft.deleteBackward()
+        case .delete: chats[index].draft.deleteForward()
+        case .left: chats[index].draft.moveLeft()
+        case .right: chats[index].draft.moveRight()
+        case .home, .control("a"): chats[index].draft.moveHome()
+        case .end, .control("e"): chats[index].draft.moveEnd()
+        case .control("u"): chats[index].draft.deleteToStart()
+        case .control("w"): chats[index].draft.deleteWordBackward()
+        default: return []
         }
-        chats[index].draft = draft
         historyPosition = nil
+        // The citizen sees "typing…" while the officer writes; one signal every few seconds is enough.
+        guard live, case .character = key, now.timeIntervalSince(typingSent[index] ?? .distantPast) >= 3 else { return [] }
+        typingSent[index] = now
+        return [.typing(key: chats[index].key)]
     }
 
     private mutating func cycleSuggestion(by delta: Int) {
@@ -292,12 +334,13 @@ public struct AppState: Sendable {
         refreshSuggestions(engine: engine)
     }
 
-    private mutating func send(engine: Engine) {
-        guard let index = selected else { return }
+    private mutating func send(engine: Engine) -> [AppEffect] {
+        guard let index = selected else { return [] }
         let text = chats[index].draft.text.trimmingCharacters(in: .whitespacesAndNewlines)
-        guard !text.isEmpty, chats[index].status == .active else { return }
+        guard !text.isEmpty, chats[index].status == .active || live else { return [] }
         // A suggestion sent as it was keeps its kind; edited or own words are recognised by the engine.
         let kind = suggestionIndex.flatMap { suggestions.indices.contains($0) && suggestions[$0].text == text ? suggestions[$0].kind : nil }
+        if live { return sendLive(text, kind: kind, chat: index) }
         var conversation = chats[index].conversation
         let waited = conversation.unansweredSince.map { now.timeIntervalSince($0) } ?? 0
         let (recorded, assessment) = engine.recordOfficer(
@@ -315,22 +358,70 @@ public struct AppState: Sendable {
         history.append(text)
         historyPosition = nil
         reposition(index)
-        if var simulator {
-            let outputs = simulator.officerReplied(chat: chats[index].number - 1, kind: recorded, at: now)
-            self.simulator = simulator
-            apply(outputs, engine: engine)
-        }
         refreshSuggestions(engine: engine)
+        return [.reply(key: chats[index].key, text: text, kind: recorded, localID: makeLocalID())]
+    }
+
+    /// Live mode: the reply shows at once as pending; the hub judges and stores it, and its acknowledgement
+    /// (`delivered`) settles it. Nothing is lost while disconnected: the link queues it.
+    private mutating func sendLive(_ text: String, kind: ReplyKind?, chat index: Int) -> [AppEffect] {
+        let localID = makeLocalID()
+        chats[index].messages.append(ChatMessage(author: .officer, text: text, time: now, pending: true, localID: localID))
+        chats[index].draft = InputLine()
+        chats[index].scrollBack = 0
+        chats[index].newWhileScrolled = false
+        history.append(text)
+        historyPosition = nil
+        return [.reply(key: chats[index].key, text: text, kind: kind, localID: localID)]
+    }
+
+    private mutating func makeLocalID() -> String {
+        nextLocalID += 1
+        return "\(idPrefix)-\(nextLocalID)"
+    }
+
+    /// F3 take, F4 note (the input line), F5 transfer (the input line names a colleague; empty: back to the
+    /// queue), F6 close: live mode only.
+    private mutating func liveCommand(_ key: Key) -> [AppEffect] {
+        guard live else {
+            announce(Catalogue.Screen.liveOnly, for: 4)
+            return []
+        }
+        guard let index = selected else { return [] }
+        let chatKey = chats[index].key
+        let text = chats[index].draft.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        switch key {
+        case .function(3):
+            return [.take(key: chatKey, localID: makeLocalID())]
+        case .function(4):
+            guard !text.isEmpty else {
+                announce(Catalogue.Screen.noteNeedsText, for: 4)
+                return []
+            }
+            // The note shows when the hub has stored it, like every other officer's note.
+            chats[index].draft = InputLine()
+            return [.note(key: chatKey, text: text, localID: makeLocalID())]
+        case .function(5):
+            chats[index].draft = InputLine()
+            return [.transfer(key: chatKey, to: text.isEmpty ? nil : text, localID: makeLocalID())]
+        default:
+            return [.close(key: chatKey, localID: makeLocalID())]
+        }
     }
 
     // MARK: Citizens
 
     /// Adds a citizen chat (trainee arrivals now; the hub later) and selects it when nothing is selected.
-    public mutating func addCitizen(name: String?, honorific: Honorific?, priority: Bool, engine: Engine) -> Int {
+    public mutating func addCitizen(
+        name: String?, honorific: Honorific?, priority: Bool, engine: Engine, key: String? = nil
+    ) -> Int {
         let index = chats.count
-        var conversation = Conversation(id: "warga-\(index + 1)")
+        let key = key ?? SimulatedCitizens.key(index)
+        var conversation = Conversation(id: key)
         conversation.honorific = honorific
-        chats.append(CitizenChat(number: index + 1, name: name, conversation: conversation, priority: priority, arrived: now))
+        chats.append(CitizenChat(
+            number: index + 1, key: key, name: name, conversation: conversation, priority: priority, arrived: now))
+        keyIndex[key] = index
         reposition(index)
         if selected == nil { select(index, engine: engine) }
         return index
@@ -349,12 +440,24 @@ public struct AppState: Sendable {
     }
 
     /// A citizen message arrives in chat `index`.
-    public mutating func receive(_ text: String, chat index: Int, engine: Engine) {
+    public mutating func receive(
+        _ text: String, chat index: Int, engine: Engine, view: RemoteView? = nil, at time: Date? = nil
+    ) {
         guard chats.indices.contains(index) else { return }
+        let time = time ?? now
         var conversation = chats[index].conversation
-        engine.receiveCitizen(text, in: &conversation, at: now)
+        if live {
+            conversation.mirror(stage: view?.stage, serviceID: view?.serviceID, intent: view?.intent, citizenWroteAt: time)
+            chats[index].remoteSuggestions = view?.suggestions ?? []
+            if chats[index].status != .active {
+                // Writing again after a close reopens the conversation with its history.
+                chats[index].status = .active
+            }
+        } else {
+            engine.receiveCitizen(text, in: &conversation, at: now)
+        }
         chats[index].conversation = conversation
-        chats[index].messages.append(ChatMessage(author: .citizen, text: text, time: now))
+        chats[index].messages.append(ChatMessage(author: .citizen, text: text, time: time))
         chats[index].typingUntil = nil
         if index != selected { chats[index].unread += 1 }
         if chats[index].scrollBack > 0 { chats[index].newWhileScrolled = true }
@@ -362,23 +465,65 @@ public struct AppState: Sendable {
         if index == selected { refreshSuggestions(engine: engine) }
     }
 
-    private mutating func apply(_ outputs: [Simulator.Output], engine: Engine) {
-        for output in outputs {
-            switch output {
-            case .arrive(let chat, let name, let honorific, let priority, let scenario):
-                let index = addCitizen(name: name, honorific: honorific, priority: priority, engine: engine)
-                assert(index == chat, "simulator and app number chats alike")
-                chats[index].scenario = scenario
-            case .typing(let chat, let until):
-                setTyping(chat: chat, until: until)
-            case .say(let chat, let text):
-                receive(text, chat: chat, engine: engine)
-            case .leave(let chat):
-                close(chat, status: .left, note: Catalogue.Screen.citizenLeft)
-            case .finish(let chat):
-                close(chat, status: .finished, note: Catalogue.Screen.citizenFinished)
+    private mutating func apply(_ event: CitizenEvent, engine: Engine) {
+        switch event {
+        case .arrived(let key, let name, let honorific, let priority, let scenario):
+            if let existing = keyIndex[key] {
+                if name != nil { chats[existing].name = name }
+                return
             }
+            let index = addCitizen(name: name, honorific: honorific, priority: priority, engine: engine, key: key)
+            chats[index].scenario = scenario
+        case .typing(let key, let until):
+            keyIndex[key].map { setTyping(chat: $0, until: until) }
+        case .citizenSaid(let key, let text, let time, let view):
+            guard let index = keyIndex[key] else { return }
+            receive(text, chat: index, engine: engine, view: view, at: time)
+        case .officerSaid(let key, let text, let time, let officer, let view):
+            guard let index = keyIndex[key] else { return }
+            let line = officer.map { Catalogue.Screen.colleagueLine($0, text) } ?? text
+            chats[index].messages.append(ChatMessage(author: .officer, text: line, time: time))
+            settle(index, view: view)
+        case .notice(let key, let text, let time):
+            guard let index = keyIndex[key] else { return }
+            chats[index].messages.append(ChatMessage(author: .system, text: text, time: time))
+        case .delivered(let localID, let view):
+            guard let (index, position) = pendingMessage(localID) else { return }
+            chats[index].messages[position].pending = false
+            if live { settle(index, view: view) }
+        case .refused(let localID, let reason):
+            announce(reason, for: 8)
+            if let (index, position) = pendingMessage(localID) {
+                chats[index].messages[position].pending = false
+                chats[index].messages.append(ChatMessage(author: .system, text: Catalogue.Screen.notSent(reason), time: now))
+            }
+        case .assigned(let key, let officer):
+            guard let index = keyIndex[key] else { return }
+            chats[index].assignedTo = officer
+        case .left(let key):
+            keyIndex[key].map { close($0, status: .left, note: Catalogue.Screen.citizenLeft) }
+        case .finished(let key):
+            keyIndex[key].map { close($0, status: .finished, note: Catalogue.Screen.citizenFinished) }
+        case .connection(let problem):
+            connectionProblem = problem
         }
+    }
+
+    /// An officer's reply reached the hub: the citizen no longer waits, and the hub's new view takes over.
+    private mutating func settle(_ index: Int, view: RemoteView?) {
+        var conversation = chats[index].conversation
+        conversation.mirror(stage: view?.stage, serviceID: view?.serviceID, intent: nil, citizenWroteAt: nil)
+        chats[index].conversation = conversation
+        if let view { chats[index].remoteSuggestions = view.suggestions }
+        reposition(index)
+        if index == selected { refreshSuggestions(engine: nil) }
+    }
+
+    private func pendingMessage(_ localID: String) -> (Int, Int)? {
+        for index in chats.indices.reversed() {
+            if let position = chats[index].messages.lastIndex(where: { $0.localID == localID }) { return (index, position) }
+        }
+        return nil
     }
 
     private mutating func close(_ index: Int, status: CitizenChat.Status, note: String) {
@@ -418,12 +563,17 @@ public struct AppState: Sendable {
         }
     }
 
-    private mutating func refreshSuggestions(engine: Engine) {
+    private mutating func refreshSuggestions(engine: Engine?) {
         suggestionIndex = nil
         guard let index = selected, chats[index].status == .active else {
             suggestions = []
             return
         }
+        if live {
+            suggestions = chats[index].remoteSuggestions
+            return
+        }
+        guard let engine else { return }
         var conversation = chats[index].conversation
         suggestions = engine.suggestions(for: &conversation, receipts: &receipts, at: now)
         chats[index].conversation = conversation

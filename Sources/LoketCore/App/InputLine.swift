@@ -13,15 +13,17 @@ public struct InputLine: Sendable, Equatable {
     public var isEmpty: Bool { characters.isEmpty }
 
     public mutating func insert(_ text: String) {
-        let inserted = Array(text)
-        characters.insert(contentsOf: inserted, at: cursor)
-        cursor += inserted.count
-        // A combining mark typed after a letter merges with it: re-split to keep cursor on cluster bounds.
-        let rejoined = Array(String(characters))
-        if rejoined.count != characters.count {
-            cursor = min(cursor - (characters.count - rejoined.count), rejoined.count)
-            characters = rejoined
-        }
+        // A combining mark typed after a letter merges with it, and a joiner or flag half with what follows: the
+        // inserted text is re-split together with its two neighbours only, so a key costs the same however long
+        // the draft is.
+        let start = max(cursor - 1, 0)
+        let end = min(cursor + 1, characters.count)
+        let leading = Array(String(characters[start..<cursor]) + text).count
+        let rejoined = Array(String(characters[start..<cursor]) + text + String(characters[cursor..<end]))
+        let following = end - cursor
+        characters.replaceSubrange(start..<end, with: rejoined)
+        // The cursor stays before the right-hand neighbour, or goes after the cluster that swallowed it.
+        cursor = start + (rejoined.count == leading + following ? leading : rejoined.count)
     }
 
     public mutating func moveLeft() { cursor = max(cursor - 1, 0) }

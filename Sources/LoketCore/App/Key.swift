@@ -15,6 +15,8 @@ public enum AppEvent: Sendable, Equatable {
     case resize(width: Int, height: Int)
     /// Standard input ended (a closed terminal): leave like F10 without asking.
     case inputClosed
+    /// Something happened to a citizen's chat (from the simulator or the hub).
+    case citizen(CitizenEvent)
 }
 
 import Foundation

@@ -141,7 +141,10 @@ public struct ShiftReport: Codable, Sendable, Equatable {
     public var markdown: String {
         typealias R = Catalogue.Report
         func time(_ seconds: Double?) -> String { seconds.map(Catalogue.duration) ?? "–" }
-        var lines = ["# \(R.title)", "", "\(R.period): \(started) – \(ended)" + (seed.map { " · seed \($0)" } ?? "")
+        // Everything below may come from a report file (`loket report`): no control characters, nothing that
+        // breaks a table row or the emphasis around a name.
+        func text(_ value: String) -> String { Self.markdownText(value) }
+        var lines = ["# \(R.title)", "", "\(R.period): \(text(started)) – \(text(ended))" + (seed.map { " · seed \($0)" } ?? "")
             + (exam ? " · \(R.exam)" : ""), ""]
         lines += [
             "## \(R.totals)", "",
@@ -157,25 +160,37 @@ public struct ShiftReport: Codable, Sendable, Equatable {
             "| --- | --- | --- | --- | --- | --- | --- | --- |",
         ]
         for conversation in conversations {
-            var stages = conversation.stages.joined(separator: ", ")
+            var stages = conversation.stages.map(text).joined(separator: ", ")
             if conversation.complaintHandled == false { stages += (stages.isEmpty ? "" : ", ") + R.complaintNotHandled }
             let cells = [
-                conversation.citizen, conversation.outcome, String(conversation.replies), time(conversation.firstResponse),
-                time(conversation.medianResponse), time(conversation.worstResponse),
+                text(conversation.citizen), text(conversation.outcome), String(conversation.replies),
+                time(conversation.firstResponse), time(conversation.medianResponse), time(conversation.worstResponse),
                 conversation.score.map(String.init) ?? "–", stages.isEmpty ? "–" : stages,
             ]
-            lines.append("| " + cells.map { $0.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |")
+            lines.append("| " + cells.joined(separator: " | ") + " |")
         }
         lines += ["", "## \(R.tips)", ""]
-        lines += total.topTips.isEmpty ? [R.noTips] : total.topTips.enumerated().map { "\($0.offset + 1). \($0.element)" }
+        lines += total.topTips.isEmpty ? [R.noTips] : total.topTips.enumerated().map { "\($0.offset + 1). \(text($0.element))" }
         let withTips = conversations.filter { !$0.topTips.isEmpty }
         if !withTips.isEmpty {
             lines += ["", "## \(R.tipsPerConversation)", ""]
             for conversation in withTips {
-                lines.append("- **\(conversation.citizen)**: " + conversation.topTips.joined(separator: " · "))
+                lines.append("- **\(text(conversation.citizen))**: " + conversation.topTips.map(text).joined(separator: " · "))
             }
         }
         return lines.joined(separator: "\n") + "\n"
+    }
+}
+
+extension ShiftReport {
+    /// Plain text for one Markdown cell or list item: printable, on one line, its Markdown characters escaped.
+    static func markdownText(_ value: String) -> String {
+        var result = ""
+        for character in Printable.sanitized(value) {
+            if "\\|*_`[]<>#".contains(character) { result.append("\\") }
+            result.append(character)
+        }
+        return result
     }
 }
 

@@ -72,6 +72,27 @@ public struct Conversation: Sendable {
 
     public var honorificText: String { honorific?.rawValue ?? "Bapak/Ibu" }
 
+    /// Follows a conversation whose engine runs elsewhere (the hub): its stage, service and last intent as the hub
+    /// saw them, and whether the citizen now waits for an answer.
+    public mutating func mirror(stage: Stage?, serviceID: String?, intent: Intent?, citizenWroteAt time: Date?) {
+        if let stage { self.stage = stage }
+        if let serviceID { self.serviceID = serviceID }
+        if let intent {
+            lastUnderstanding = Understanding(intent: intent, confidence: 1, intents: [(intent, 1)], entities: Entities())
+        }
+        if let time {
+            lastCitizenTime = time
+            if unansweredSince == nil { unansweredSince = time }
+        } else {
+            unansweredSince = nil
+        }
+    }
+
+    /// Gives back the receipt number issued earlier, when the conversation is rebuilt from stored messages.
+    public mutating func restore(receiptNumber: String) {
+        self.receiptNumber = receiptNumber
+    }
+
     /// The citizen understood from an incoming message changes the stage and what the conversation is about.
     mutating func applyCitizen(_ understanding: Understanding, at time: Date) {
         lastUnderstanding = understanding

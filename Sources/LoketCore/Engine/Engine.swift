@@ -5,6 +5,12 @@ public struct Suggestion: Sendable, Equatable {
     public var kind: ReplyKind
     public var text: String
     public var why: String
+
+    public init(kind: ReplyKind, text: String, why: String) {
+        self.kind = kind
+        self.text = text
+        self.why = why
+    }
 }
 
 /// Hands out receipt numbers `PREFIX-YYYYMMDD-NNNN`, unique per office day.
@@ -12,6 +18,11 @@ public struct ReceiptBook: Sendable {
     private var lastIssued: [CivilDate: Int] = [:]
 
     public init() {}
+
+    /// Continues after numbers already issued (the hub's store knows them), so a restart never reissues one.
+    public init(lastIssued: [CivilDate: Int]) {
+        self.lastIssued = lastIssued
+    }
 
     public mutating func next(prefix: String, on date: CivilDate) -> String {
         let number = (lastIssued[date] ?? 0) + 1

@@ -2,13 +2,36 @@ import Foundation
 
 /// The `loket engine` JSON Lines protocol: one input line in, exactly one output line out, state per conversation.
 public struct EngineSession: Sendable {
+    /// How long conversations are kept without a line and how many at most, so a long-running engine stays small.
+    public struct Retention: Sendable, Equatable {
+        /// Seconds without a line (by the wall clock) after which a conversation is forgotten.
+        public var idleSeconds: Double
+        /// The most conversations kept; past it the longest idle ones are forgotten first.
+        public var maximumConversations: Int
+
+        public init(idleSeconds: Double, maximumConversations: Int) {
+            self.idleSeconds = idleSeconds
+            self.maximumConversations = maximumConversations
+        }
+
+        /// A day of silence, the 1×24-hour digital-channel standard; about 100 MB at the cap.
+        public static let standard = Retention(idleSeconds: 86_400, maximumConversations: 100_000)
+        public static let idleSecondsRange: ClosedRange<Double> = 60...2_592_000
+        public static let maximumConversationsRange: ClosedRange<Int> = 1...10_000_000
+    }
+
     public let engine: Engine
+    public let retention: Retention
     public private(set) var conversations: [String: Conversation] = [:]
+    /// When each kept conversation last had a line (the `now` of that line).
+    private var lastSeen: [String: Date] = [:]
     private var receipts = ReceiptBook()
     private var lineNumber = 0
+    private var nextSweep: Date?
 
-    public init(engine: Engine) {
+    public init(engine: Engine, retention: Retention = .standard) {
         self.engine = engine
+        self.retention = retention
     }
 
     /// Why an input line was refused; becomes `{"error": "…"}` on its output line.
@@ -16,40 +39,78 @@ public struct EngineSession: Sendable {
         var message: String
     }
 
-    /// Handles one input line; `now` is used when the line has no `time`.
+    /// Handles one input line; `now` is used when the line has no `time`, and for idle expiry.
     public mutating func handle(line: String, now: Date) -> String {
         lineNumber += 1
+        defer { expireIdle(now: now) }
         do {
             return try process(line, now: now).serialized
         } catch {
-            return JSON.object([("error", .string("line \(lineNumber): \(error.message)"))]).serialized
+            return Self.errorLine(lineNumber, error.message)
+        }
+    }
+
+    /// Answers a line that could not even be read (too long) with its error, counting it like any other line.
+    public mutating func refuse(_ message: String) -> String {
+        lineNumber += 1
+        return Self.errorLine(lineNumber, message)
+    }
+
+    private static func errorLine(_ number: Int, _ message: String) -> String {
+        JSON.object([("error", .string("line \(number): \(message)"))]).serialized
+    }
+
+    /// Forgets conversations idle longer than the retention allows, then the longest idle past the cap.
+    ///
+    /// A full sweep runs at most once per tenth of the idle time, or when the cap is passed, so the cost per line
+    /// stays constant however many conversations are kept.
+    private mutating func expireIdle(now: Date) {
+        let overCap = conversations.count > retention.maximumConversations
+        if !overCap, let nextSweep, now < nextSweep { return }
+        nextSweep = now.addingTimeInterval(retention.idleSeconds / 10)
+        let cutoff = now.addingTimeInterval(-retention.idleSeconds)
+        for (id, seen) in lastSeen where seen < cutoff {
+            lastSeen[id] = nil
+            conversations[id] = nil
+        }
+        guard conversations.count > retention.maximumConversations else { return }
+        // Evict down to nine tenths of the cap so the sort is not repeated on every following line.
+        let keep = retention.maximumConversations - retention.maximumConversations / 10
+        for (id, _) in lastSeen.sorted(by: { $0.value < $1.value }).prefix(conversations.count - keep) {
+            lastSeen[id] = nil
+            conversations[id] = nil
         }
     }
 
     private mutating func process(_ line: String, now: Date) throws(LineError) -> JSON {
-        guard let input = JSON.parse(line) else { throw LineError(message: "not valid JSON") }
+        let input: JSON
+        do {
+            input = try JSON.parseOrThrow(line)
+        } catch {
+            throw LineError(message: error.description)
+        }
         guard case .object = input else { throw LineError(message: "expected a JSON object") }
         let conversationID = try requiredString(input, "conversation")
         let from = try requiredString(input, "from")
-        let text = try requiredString(input, "text", allowEmpty: true)
+        let text = try requiredString(input, "text", allowEmpty: from != "officer")
         let time = try optionalString(input, "time").map { (value) throws(LineError) -> Date in
             guard let date = RFC3339.parse(value) else {
                 throw LineError(message: "field \"time\" must be an RFC 3339 time like 2026-11-30T08:05:00+07:00")
             }
             return date
         } ?? now
-        var conversation = conversations[conversationID] ?? Conversation(id: conversationID)
-        defer { conversations[conversationID] = conversation }
-
+        // Every field is checked before the conversation is touched: a refused line leaves no trace.
         switch from {
         case "citizen":
             let honorific = try optionalString(input, "honorific").map { (value) throws(LineError) -> Honorific in
-                guard let honorific = Honorific(word: value) else {
+                guard let honorific = Honorific(fieldValue: value) else {
                     throw LineError(message: "field \"honorific\" must be \"Bapak\" or \"Ibu\"")
                 }
                 return honorific
             }
             let name = try optionalString(input, "name")
+            var conversation = take(conversationID, now: now)
+            defer { conversations[conversationID] = conversation }
             let understanding = engine.receiveCitizen(text, in: &conversation, at: time, name: name, honorific: honorific)
             let suggestions = engine.suggestions(for: &conversation, receipts: &receipts, at: time)
             return Self.citizenOutput(conversationID, understanding, conversation, suggestions)
@@ -60,6 +121,8 @@ public struct EngineSession: Sendable {
                 }
                 return ReplyKind(value)
             }
+            var conversation = take(conversationID, now: now)
+            defer { conversations[conversationID] = conversation }
             // Without its own time an officer line is judged at the citizen's last message: no wait is invented.
             let sentAt = input["time"] == nil ? (conversation.lastCitizenTime ?? time) : time
             let (recorded, assessment) = engine.recordOfficer(text, kind: kind, in: &conversation, judgedAt: sentAt)
@@ -75,7 +138,14 @@ public struct EngineSession: Sendable {
         }
     }
 
-    static func citizenOutput(
+    /// The conversation to update, taken out of the dictionary so changing it copies nothing.
+    private mutating func take(_ id: String, now: Date) -> Conversation {
+        lastSeen[id] = now
+        return conversations.removeValue(forKey: id) ?? Conversation(id: id)
+    }
+
+    /// The `loket engine` output object for a citizen line (the hub sends the same as the `engine` field).
+    public static func citizenOutput(
         _ id: String, _ understanding: Understanding, _ conversation: Conversation, _ suggestions: [Suggestion]
     ) -> JSON {
         var entities: [(String, JSON)] = []

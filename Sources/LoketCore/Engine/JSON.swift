@@ -71,10 +71,32 @@ public indirect enum JSON: Sendable, Equatable {
 
     /// Parses one JSON document; nil when it is not valid JSON.
     public static func parse(_ text: String) -> JSON? {
-        var parser = JSONParser(bytes: Array(text.utf8))
-        guard let value = parser.parseValue(depth: 0) else { return nil }
-        parser.skipWhitespace()
-        return parser.atEnd ? value : nil
+        try? parseOrThrow(text)
+    }
+
+    /// Parses one JSON document (RFC 8259), saying what is wrong and where when it is not valid JSON.
+    public static func parseOrThrow(_ text: String) throws(JSONSyntaxError) -> JSON {
+        var text = text
+        // withUTF8 only rethrows untyped errors; the typed one travels out in a Result.
+        let result = text.withUTF8 { bytes -> Result<JSON, JSONSyntaxError> in
+            if bytes.isEmpty || bytes.allSatisfy({ JSONParser.isWhitespace($0) }) {
+                return .failure(JSONSyntaxError(column: nil, message: "empty line; expected a JSON object"))
+            }
+            if bytes.starts(with: [0xEF, 0xBB, 0xBF]) {
+                return .failure(JSONSyntaxError(
+                    column: 1, message: "a byte order mark (U+FEFF) is not allowed before the JSON text"))
+            }
+            var parser = JSONParser(bytes: bytes)
+            do throws(JSONSyntaxError) {
+                let value = try parser.parseValue(depth: 0)
+                parser.skipWhitespace()
+                guard parser.atEnd else { throw parser.error("unexpected text after the JSON value") }
+                return .success(value)
+            } catch {
+                return .failure(error)
+            }
+        }
+        return try result.get()
     }
 
     public subscript(key: String) -> JSON? {
@@ -88,79 +110,120 @@ public indirect enum JSON: Sendable, Equatable {
     }
 }
 
+/// Why a line is not valid JSON, and at which byte column.
+public struct JSONSyntaxError: Error, Sendable, Equatable, CustomStringConvertible {
+    /// 1-based byte column, nil when the problem is the line as a whole.
+    public var column: Int?
+    public var message: String
+
+    public var description: String {
+        "not valid JSON" + (column.map { " at column \($0)" } ?? "") + ": " + message
+    }
+}
+
 /// A small strict JSON reader (RFC 8259), so input lines are judged the same way on every platform.
 private struct JSONParser {
-    let bytes: [UInt8]
+    let bytes: UnsafeBufferPointer<UInt8>
     var index = 0
+    /// Deeper documents are refused: nothing in the protocol nests, and recursion must not exhaust the stack.
     static let maximumDepth = 64
 
     var atEnd: Bool { index >= bytes.count }
 
-    mutating func skipWhitespace() {
-        while index < bytes.count, [0x20, 0x09, 0x0A, 0x0D].contains(bytes[index]) { index += 1 }
+    static func isWhitespace(_ byte: UInt8) -> Bool { byte == 0x20 || byte == 0x09 || byte == 0x0A || byte == 0x0D }
+
+    func error(_ message: String, at position: Int? = nil) -> JSONSyntaxError {
+        JSONSyntaxError(column: (position ?? index) + 1, message: message)
     }
 
-    mutating func parseValue(depth: Int) -> JSON? {
-        guard depth < Self.maximumDepth else { return nil }
+    private var found: String {
+        guard index < bytes.count else { return "the end of the line" }
+        let byte = bytes[index]
+        return (0x21..<0x7F).contains(byte) ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x\(String(byte, radix: 16))"
+    }
+
+    mutating func skipWhitespace() {
+        while index < bytes.count, Self.isWhitespace(bytes[index]) { index += 1 }
+    }
+
+    mutating func parseValue(depth: Int) throws(JSONSyntaxError) -> JSON {
         skipWhitespace()
-        guard index < bytes.count else { return nil }
+        guard index < bytes.count else { throw error("expected a value, found the end of the line") }
         switch bytes[index] {
-        case UInt8(ascii: "{"): return parseObject(depth: depth)
-        case UInt8(ascii: "["): return parseArray(depth: depth)
-        case UInt8(ascii: "\""): return parseString().map(JSON.string)
-        case UInt8(ascii: "t"): return literal("true", .bool(true))
-        case UInt8(ascii: "f"): return literal("false", .bool(false))
-        case UInt8(ascii: "n"): return literal("null", .null)
-        default: return parseNumber()
+        case UInt8(ascii: "{"):
+            guard depth < Self.maximumDepth else { throw error("nested deeper than \(Self.maximumDepth) levels") }
+            return try parseObject(depth: depth)
+        case UInt8(ascii: "["):
+            guard depth < Self.maximumDepth else { throw error("nested deeper than \(Self.maximumDepth) levels") }
+            return try parseArray(depth: depth)
+        case UInt8(ascii: "\""): return .string(try parseString())
+        case UInt8(ascii: "t"): return try literal("true", .bool(true))
+        case UInt8(ascii: "f"): return try literal("false", .bool(false))
+        case UInt8(ascii: "n"): return try literal("null", .null)
+        case UInt8(ascii: "-"), UInt8(ascii: "0")...UInt8(ascii: "9"): return try parseNumber()
+        default: throw error("expected a value, found \(found)")
         }
     }
 
-    private mutating func literal(_ word: String, _ value: JSON) -> JSON? {
-        let utf8 = Array(word.utf8)
-        guard index + utf8.count <= bytes.count, bytes[index..<index + utf8.count].elementsEqual(utf8) else { return nil }
-        index += utf8.count
+    private mutating func literal(_ word: StaticString, _ value: JSON) throws(JSONSyntaxError) -> JSON {
+        let count = word.utf8CodeUnitCount
+        let matches = index + count <= bytes.count
+            && word.withUTF8Buffer { expected in (0..<count).allSatisfy { bytes[index + $0] == expected[$0] } }
+        guard matches else { throw error("expected a value, found \(found)") }
+        index += count
         return value
     }
 
-    private mutating func parseObject(depth: Int) -> JSON? {
+    private mutating func parseObject(depth: Int) throws(JSONSyntaxError) -> JSON {
         index += 1
         var members: [(String, JSON)] = []
+        // Positions of keys already read: a repeated key replaces its value in place, without a search.
+        var positions: [String: Int] = [:]
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
         while true {
             skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: "\""), let key = parseString() else { return nil }
+            guard index < bytes.count, bytes[index] == UInt8(ascii: "\"") else {
+                throw error("expected a key in double quotes, found \(found)")
+            }
+            let key = try parseString()
             skipWhitespace()
-            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { return nil }
+            guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else {
+                throw error("expected ':' after a key, found \(found)")
+            }
             index += 1
-            guard let value = parseValue(depth: depth + 1) else { return nil }
-            members.removeAll { $0.0 == key }
-            members.append((key, value))
+            let value = try parseValue(depth: depth + 1)
+            if let position = positions[key] {
+                members[position].1 = value
+            } else {
+                positions[key] = members.count
+                members.append((key, value))
+            }
             skipWhitespace()
-            guard index < bytes.count else { return nil }
+            guard index < bytes.count else { throw error("unterminated object: '}' is missing") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
             if bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
-            return nil
+            throw error("expected ',' or '}' in an object, found \(found)")
         }
     }
 
-    private mutating func parseArray(depth: Int) -> JSON? {
+    private mutating func parseArray(depth: Int) throws(JSONSyntaxError) -> JSON {
         index += 1
         var items: [JSON] = []
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
         while true {
-            guard let value = parseValue(depth: depth + 1) else { return nil }
-            items.append(value)
+            items.append(try parseValue(depth: depth + 1))
             skipWhitespace()
-            guard index < bytes.count else { return nil }
+            guard index < bytes.count else { throw error("unterminated array: ']' is missing") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
             if bytes[index] == UInt8(ascii: "]") { index += 1; return .array(items) }
-            return nil
+            throw error("expected ',' or ']' in an array, found \(found)")
         }
     }
 
-    private mutating func parseString() -> String? {
+    private mutating func parseString() throws(JSONSyntaxError) -> String {
+        let start = index
         index += 1
         var output: [UInt8] = []
         while index < bytes.count {
@@ -169,7 +232,7 @@ private struct JSONParser {
             switch byte {
             case UInt8(ascii: "\""): return String(decoding: output, as: UTF8.self)
             case UInt8(ascii: "\\"):
-                guard index < bytes.count else { return nil }
+                guard index < bytes.count else { break }
                 let escape = bytes[index]
                 index += 1
                 switch escape {
@@ -180,47 +243,81 @@ private struct JSONParser {
                 case UInt8(ascii: "b"): output.append(0x08)
                 case UInt8(ascii: "f"): output.append(0x0C)
                 case UInt8(ascii: "u"):
-                    guard var code = hex4() else { return nil }
+                    var code = try hex4()
                     if (0xD800..<0xDC00).contains(code), index + 1 < bytes.count, bytes[index] == UInt8(ascii: "\\"),
                         bytes[index + 1] == UInt8(ascii: "u")
                     {
+                        let save = index
                         index += 2
-                        guard let low = hex4(), (0xDC00..<0xE000).contains(low) else { return nil }
-                        code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                        let low = try hex4()
+                        if (0xDC00..<0xE000).contains(low) {
+                            code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00)
+                        } else {
+                            // Not a pair: the high surrogate stands alone and the next escape is read on its own.
+                            index = save
+                        }
                     }
-                    // A lone surrogate cannot be text; it becomes the replacement character.
+                    // A lone surrogate cannot be text (RFC 8259 §8.2); it becomes the replacement character.
                     let scalar = Unicode.Scalar(code) ?? "\u{FFFD}"
                     output.append(contentsOf: Array(String(Character(scalar)).utf8))
-                default: return nil
+                default:
+                    throw error("invalid escape '\\\(Character(Unicode.Scalar(escape)))' in a string", at: index - 2)
                 }
-            case 0..<0x20: return nil
+            case 0..<0x20:
+                throw error("control character 0x\(String(byte, radix: 16)) in a string must be escaped", at: index - 1)
             default: output.append(byte)
             }
         }
-        return nil
+        throw error("unterminated string: the closing '\"' is missing", at: start)
     }
 
-    private mutating func hex4() -> UInt32? {
-        guard index + 4 <= bytes.count,
-            let value = UInt32(String(decoding: bytes[index..<index + 4], as: UTF8.self), radix: 16)
-        else { return nil }
+    private mutating func hex4() throws(JSONSyntaxError) -> UInt32 {
+        var value: UInt32 = 0
+        for offset in 0..<4 {
+            guard index + offset < bytes.count, let digit = Self.hexDigit(bytes[index + offset]) else {
+                throw error("\\u needs four hexadecimal digits", at: index - 2)
+            }
+            value = value << 4 | digit
+        }
         index += 4
         return value
     }
 
-    private mutating func parseNumber() -> JSON? {
-        let start = index
-        while index < bytes.count,
-            (0x30...0x39).contains(bytes[index]) || [UInt8(ascii: "-"), UInt8(ascii: "+"), UInt8(ascii: "."),
-                UInt8(ascii: "e"), UInt8(ascii: "E")].contains(bytes[index])
-        {
-            index += 1
+    private static func hexDigit(_ byte: UInt8) -> UInt32? {
+        switch byte {
+        case UInt8(ascii: "0")...UInt8(ascii: "9"): UInt32(byte - UInt8(ascii: "0"))
+        case UInt8(ascii: "a")...UInt8(ascii: "f"): UInt32(byte - UInt8(ascii: "a") + 10)
+        case UInt8(ascii: "A")...UInt8(ascii: "F"): UInt32(byte - UInt8(ascii: "A") + 10)
+        default: nil
         }
-        let text = String(decoding: bytes[start..<index], as: UTF8.self)
-        guard !text.isEmpty, text.first != "+", !text.hasPrefix("0") || text == "0" || text.hasPrefix("0.")
-                || text.hasPrefix("0e") || text.hasPrefix("0E"),
-            let value = Double(text)
-        else { return nil }
+    }
+
+    /// `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`, exactly as RFC 8259 writes it.
+    private mutating func parseNumber() throws(JSONSyntaxError) -> JSON {
+        let start = index
+        func digits() -> Int {
+            let first = index
+            while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
+            return index - first
+        }
+        if bytes[index] == UInt8(ascii: "-") { index += 1 }
+        let integerStart = index
+        let integerDigits = digits()
+        guard integerDigits > 0 else { throw error("invalid number: a digit must follow '-'", at: start) }
+        if integerDigits > 1, bytes[integerStart] == UInt8(ascii: "0") {
+            throw error("invalid number: no leading zeros allowed", at: start)
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: ".") {
+            index += 1
+            guard digits() > 0 else { throw error("invalid number: a digit must follow '.'", at: start) }
+        }
+        if index < bytes.count, bytes[index] == UInt8(ascii: "e") || bytes[index] == UInt8(ascii: "E") {
+            index += 1
+            if index < bytes.count, bytes[index] == UInt8(ascii: "+") || bytes[index] == UInt8(ascii: "-") { index += 1 }
+            guard digits() > 0 else { throw error("invalid number: the exponent needs digits", at: start) }
+        }
+        let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+        guard let value = Double(text) else { throw error("invalid number", at: start) }
         return .number(value)
     }
 }

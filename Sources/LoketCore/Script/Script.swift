@@ -103,8 +103,8 @@ public struct OfficeFacts: Sendable {
     public var receiptPrefix: String
     /// Hours within which a complaint gets its promised follow-up.
     public var complaintFollowupHours: Int
-    /// Opening hours by weekday (0 Sunday … 6 Saturday), minutes after midnight; empty when the script has none.
-    public var openingHours: [Int: [Range<Int>]] = [:]
+    /// When chats are answered; `hours` is how the script says it to citizens.
+    public var schedule: OfficeSchedule = .always
 }
 
 /// Word lists the coach checks officer replies against.
@@ -159,7 +159,11 @@ public struct Script: Sendable {
     public var coach: CoachRules
 
     public var calendar: OfficeCalendar {
-        OfficeCalendar(timeZone: office.timeZone, holidays: office.holidays, openingHours: office.openingHours)
+        // An always-open schedule says nothing about the counter's hours: deadlines are then not moved.
+        let hours = office.schedule == .always ? [:] : Dictionary(uniqueKeysWithValues: office.schedule.periods.enumerated()
+            .filter { !$0.element.isEmpty }
+            .map { ($0.offset, $0.element.map { $0.start..<$0.end }) })
+        return OfficeCalendar(timeZone: office.timeZone, holidays: office.holidays, openingHours: hours)
     }
 
     public func service(id: String) -> Service? { services.first { $0.id == id } }

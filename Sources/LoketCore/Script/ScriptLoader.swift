@@ -106,45 +106,32 @@ private struct ScriptDecoder {
         guard !prefix.isEmpty, prefix.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber) }) else {
             throw fail("office.receipt_prefix", office["receipt_prefix"]?.line, "expected letters and digits only")
         }
-        var facts = OfficeFacts(
+        return OfficeFacts(
             name: try string(office, "name", in: "office"),
             hours: try string(office, "hours", in: "office"),
             address: try string(office, "address", in: "office"),
             contact: try string(office, "contact", in: "office"),
             timeZone: zone, holidays: holidays, receiptPrefix: prefix,
-            complaintFollowupHours: Int(try number(office, "complaint_followup_hours", in: "office", range: 1...720)))
-        if let value = office["opening_hours"] {
-            guard let days = value.table else { throw fail("office.opening_hours", value.line, "expected a table of days") }
-            for (day, spec) in days.entries {
-                let key = "office.opening_hours.\(day)"
-                guard let weekday = Catalogue.weekdays.firstIndex(where: { $0.lowercased() == day.lowercased() }) else {
-                    throw fail(key, spec.line, "unknown day; expected one of \(Catalogue.weekdays.map { $0.lowercased() }.joined(separator: ", "))")
-                }
-                guard let text = spec.string, let intervals = Self.intervals(text) else {
-                    throw fail(key, spec.line, "expected times like \"08.00-11.30, 13.00-15.00\"")
-                }
-                facts.openingHours[weekday] = intervals
+            complaintFollowupHours: Int(try number(office, "complaint_followup_hours", in: "office", range: 1...720)),
+            schedule: try decodeSchedule(office["opening"]))
+    }
+
+    /// `[office.opening]`: a weekday name (senin … minggu) to its periods; a script without it is always open.
+    private func decodeSchedule(_ value: TOMLValue?) throws(DataFileError) -> OfficeSchedule {
+        guard let value else { return .always }
+        let opening = try asTable(value, "office.opening")
+        var periods: [[OfficeSchedule.Period]] = Array(repeating: [], count: 7)
+        for (key, entry) in opening.entries {
+            guard let day = OfficeSchedule.dayNames.firstIndex(of: key) else {
+                throw fail("office.opening.\(key)", entry.line, "unknown day; expected one of \(OfficeSchedule.dayNames.joined(separator: ", "))")
             }
+            let text = try asString(entry, "office.opening.\(key)")
+            guard let parsed = OfficeSchedule.parsePeriods(text) else {
+                throw fail("office.opening.\(key)", entry.line, "expected times like \"08:00-15:00\" or \"08:00-11:30, 13:00-15:00\"")
+            }
+            periods[day] = parsed
         }
-        return facts
-    }
-
-    /// "08.00-11.30, 13.00-15.00" → minute ranges; nil when malformed.
-    static func intervals(_ text: String) -> [Range<Int>]? {
-        var result: [Range<Int>] = []
-        for part in text.split(separator: ",") {
-            let ends = part.split(whereSeparator: { $0 == "-" || $0 == "–" }).map { $0.trimmingCharacters(in: .whitespaces) }
-            guard ends.count == 2, let start = minutes(ends[0]), let end = minutes(ends[1]), start < end else { return nil }
-            result.append(start..<end)
-        }
-        return result.isEmpty ? nil : result
-    }
-
-    private static func minutes(_ text: String) -> Int? {
-        let parts = text.split(whereSeparator: { $0 == "." || $0 == ":" })
-        guard parts.count == 2, let hour = Int(parts[0]), let minute = Int(parts[1]), (0...24).contains(hour), (0..<60).contains(minute)
-        else { return nil }
-        return hour * 60 + minute
+        return OfficeSchedule(periods: periods)
     }
 
     private func decodeIntents(_ value: TOMLValue?) throws(DataFileError) -> [IntentDefinition] {

@@ -70,7 +70,7 @@ public enum ScenarioLoader {
             let key = "scenario.\(id)"
             var honorific: Honorific?
             if let value = entry["honorific"] {
-                guard let word = value.string, let parsed = Honorific(word: word) else {
+                guard let word = value.string, let parsed = Honorific(fieldValue: word) else {
                     throw fail("\(key).honorific", value.line, "expected \"Bapak\" or \"Ibu\"")
                 }
                 honorific = parsed

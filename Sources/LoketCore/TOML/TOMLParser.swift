@@ -9,6 +9,10 @@ public struct TOMLParser {
     private var lineStart = 0
 
     private var root = TOMLTable()
+    /// Deepest nesting of arrays, inline tables and dotted keys: reading recurses, and a file must never be able
+    /// to exhaust the stack. Scripts and themes need three or four levels.
+    static let maximumDepth = 64
+    private static let tooDeep = "nested deeper than \(maximumDepth) levels (arrays, inline tables and dotted keys)"
     /// Path of the table that `key = value` lines currently go into.
     private var currentPath: [String] = []
 
@@ -50,73 +54,81 @@ public struct TOMLParser {
         try expect(UInt8(ascii: "]"), "expected ']' to close the table header")
         if isArray { try expect(UInt8(ascii: "]"), "expected ']]' to close the array-of-tables header") }
         let name = path.joined(separator: ".")
-        try Self.openTable(in: &root, path: path[...], isArray: isArray, line: headerLine, name: name, parser: self)
+        try Self.openTable(in: &root, path: path[...], isArray: isArray, line: headerLine, name: name)
         currentPath = path
     }
 
     /// Walks `path`, creating implicit tables, and defines the last component as a table or appends to an array.
     private static func openTable(
-        in table: inout TOMLTable, path: ArraySlice<String>, isArray: Bool, line: Int, name: String,
-        parser: TOMLParser
+        in table: inout TOMLTable, path: ArraySlice<String>, isArray: Bool, line: Int, name: String
     ) throws(TOMLSyntaxError) {
         guard let key = path.first else { return }
         let rest = path.dropFirst()
         if rest.isEmpty {
-            if isArray {
+            try table.modify(key) { (slot) throws(TOMLSyntaxError) in
                 var element = TOMLTable()
                 element.isExplicitlyDefined = true
-                switch table[key]?.kind {
-                case nil:
-                    table[key] = TOMLValue(.array([TOMLValue(.table(element), line: line)]), line: line)
-                case .array(var items)? where items.allSatisfy({ $0.table.map { !$0.isInline } ?? false }):
+                guard var value = slot else {
+                    slot = isArray
+                        ? TOMLValue(.array([TOMLValue(.table(element), line: line)]), line: line)
+                        : TOMLValue(.table(element), line: line)
+                    return
+                }
+                slot = nil
+                if isArray {
+                    // Arrays written as values hold inline tables or no tables at all, so the first element tells
+                    // them from an array of tables without a walk over every element.
+                    guard var items = value.takeArray(), items.first?.table.map({ !$0.isInline }) ?? false else {
+                        throw Self.error("'\(name)' is already defined and is not an array of tables", line: line)
+                    }
                     items.append(TOMLValue(.table(element), line: line))
-                    table[key] = TOMLValue(.array(items), line: table[key]?.line ?? line)
-                default:
-                    throw parser.error("'\(name)' is already defined and is not an array of tables", line: line)
-                }
-            } else {
-                switch table[key]?.kind {
-                case nil:
-                    var element = TOMLTable()
-                    element.isExplicitlyDefined = true
-                    table[key] = TOMLValue(.table(element), line: line)
-                case .table(var existing)? where !existing.isExplicitlyDefined && !existing.isInline:
+                    value.kind = .array(items)
+                } else {
+                    guard var existing = value.takeTable(), !existing.isExplicitlyDefined, !existing.isInline else {
+                        throw Self.error("table '\(name)' is defined twice", line: line)
+                    }
                     existing.isExplicitlyDefined = true
-                    table[key] = TOMLValue(.table(existing), line: line)
-                default:
-                    throw parser.error("table '\(name)' is defined twice", line: line)
+                    value = TOMLValue(.table(existing), line: line)
                 }
+                slot = value
             }
             return
         }
-        try descend(into: &table, key: key, line: line, name: name, parser: parser) { (child) throws(TOMLSyntaxError) in
-            try openTable(in: &child, path: rest, isArray: isArray, line: line, name: name, parser: parser)
+        try descend(into: &table, key: key, line: line, name: name) { (child) throws(TOMLSyntaxError) in
+            try openTable(in: &child, path: rest, isArray: isArray, line: line, name: name)
         }
     }
 
     /// Runs `body` on the table stored under `key` (the last element for arrays of tables), creating it if missing.
     private static func descend(
-        into table: inout TOMLTable, key: String, line: Int, name: String, parser: TOMLParser,
+        into table: inout TOMLTable, key: String, line: Int, name: String,
         _ body: (inout TOMLTable) throws(TOMLSyntaxError) -> Void
     ) throws(TOMLSyntaxError) {
-        switch table[key]?.kind {
-        case nil:
-            var child = TOMLTable()
-            try body(&child)
-            table[key] = TOMLValue(.table(child), line: line)
-        case .table(var child)?:
-            if child.isInline { throw parser.error("inline table '\(key)' cannot be extended", line: line) }
-            try body(&child)
-            table[key] = TOMLValue(.table(child), line: table[key]?.line ?? line)
-        case .array(var items)?:
-            guard let last = items.last, var child = last.table, !child.isInline else {
-                throw parser.error("'\(key)' in '\(name)' is an array, not a table", line: line)
+        try table.modify(key) { (slot) throws(TOMLSyntaxError) in
+            guard var value = slot else {
+                var child = TOMLTable()
+                try body(&child)
+                slot = TOMLValue(.table(child), line: line)
+                return
             }
-            try body(&child)
-            items[items.count - 1] = TOMLValue(.table(child), line: last.line)
-            table[key] = TOMLValue(.array(items), line: table[key]?.line ?? line)
-        default:
-            throw parser.error("'\(key)' in '\(name)' already holds a value, not a table", line: line)
+            // The slot lets go of the value so that the table inside has one owner and changes in place.
+            slot = nil
+            if var child = value.takeTable() {
+                if child.isInline { throw Self.error("inline table '\(key)' cannot be extended", line: line) }
+                try body(&child)
+                value.kind = .table(child)
+            } else if var items = value.takeArray() {
+                guard var last = items.popLast(), var child = last.takeTable(), !child.isInline else {
+                    throw Self.error("'\(key)' in '\(name)' is an array, not a table", line: line)
+                }
+                try body(&child)
+                last.kind = .table(child)
+                items.append(last)
+                value.kind = .array(items)
+            } else {
+                throw Self.error("'\(key)' in '\(name)' already holds a value, not a table", line: line)
+            }
+            slot = value
         }
     }
 
@@ -124,37 +136,36 @@ public struct TOMLParser {
         _ value: TOMLValue, at path: [String], relativeTo base: [String], keyLine: Int
     ) throws(TOMLSyntaxError) {
         let name = path.joined(separator: ".")
-        let parser = self
-        try Self.insert(value, in: &root, path: (base + path)[...], name: name, parser: parser,
-                        line: keyLine)
+        // A static walk: a copy of the parser here would hold a second reference to every table on the path
+        // and make each insertion copy the table it goes into.
+        try Self.insert(value, in: &root, path: (base + path)[...], name: name, line: keyLine)
     }
 
     private static func insert(
-        _ value: TOMLValue, in table: inout TOMLTable, path: ArraySlice<String>, name: String,
-        parser: TOMLParser, line: Int
+        _ value: TOMLValue, in table: inout TOMLTable, path: ArraySlice<String>, name: String, line: Int
     ) throws(TOMLSyntaxError) {
         guard let key = path.first else { return }
         let rest = path.dropFirst()
         if rest.isEmpty {
-            if table[key] != nil { throw parser.error("key '\(name)' is defined twice", line: line) }
+            if table[key] != nil { throw Self.error("key '\(name)' is defined twice", line: line) }
             table[key] = value
             return
         }
-        try descend(into: &table, key: key, line: line, name: name, parser: parser) { (child) throws(TOMLSyntaxError) in
-            try insert(value, in: &child, path: rest, name: name, parser: parser, line: line)
+        try descend(into: &table, key: key, line: line, name: name) { (child) throws(TOMLSyntaxError) in
+            try insert(value, in: &child, path: rest, name: name, line: line)
         }
     }
 
     // MARK: Keys
 
     /// `key = value`; the value carries the key's line.
-    private mutating func parseKeyValue() throws(TOMLSyntaxError) -> (path: [String], value: TOMLValue) {
+    private mutating func parseKeyValue(depth: Int = 0) throws(TOMLSyntaxError) -> (path: [String], value: TOMLValue) {
         let keyLine = line
         let path = try parseKeyPath()
         skipInlineWhitespace()
         try expect(UInt8(ascii: "="), "expected '=' after key '\(path.joined(separator: "."))'")
         skipInlineWhitespace()
-        return (path, try parseValue(line: keyLine))
+        return (path, try parseValue(line: keyLine, depth: depth + path.count))
     }
 
     private mutating func parseKeyPath() throws(TOMLSyntaxError) -> [String] {
@@ -165,6 +176,7 @@ public struct TOMLParser {
             advance()
             skipInlineWhitespace()
             parts.append(try parseSimpleKey())
+            guard parts.count <= Self.maximumDepth else { throw error(Self.tooDeep) }
         }
         return parts
     }
@@ -186,7 +198,7 @@ public struct TOMLParser {
 
     // MARK: Values
 
-    private mutating func parseValue(line valueLine: Int) throws(TOMLSyntaxError) -> TOMLValue {
+    private mutating func parseValue(line valueLine: Int, depth: Int) throws(TOMLSyntaxError) -> TOMLValue {
         guard let byte = peek() else { throw error("expected a value, found the end of the file") }
         switch byte {
         case UInt8(ascii: "\""):
@@ -196,9 +208,11 @@ public struct TOMLParser {
             if lookingAt("'''") { return TOMLValue(.string(try parseMultilineLiteralString()), line: valueLine) }
             return TOMLValue(.string(try parseLiteralString()), line: valueLine)
         case UInt8(ascii: "["):
-            return try parseArray(line: valueLine)
+            guard depth < Self.maximumDepth else { throw error(Self.tooDeep) }
+            return try parseArray(line: valueLine, depth: depth + 1)
         case UInt8(ascii: "{"):
-            return try parseInlineTable(line: valueLine)
+            guard depth < Self.maximumDepth else { throw error(Self.tooDeep) }
+            return try parseInlineTable(line: valueLine, depth: depth + 1)
         case UInt8(ascii: "t"), UInt8(ascii: "f"):
             if lookingAt("true") { index += 4; return TOMLValue(.boolean(true), line: valueLine) }
             if lookingAt("false") { index += 5; return TOMLValue(.boolean(false), line: valueLine) }
@@ -208,13 +222,13 @@ public struct TOMLParser {
         }
     }
 
-    private mutating func parseArray(line arrayLine: Int) throws(TOMLSyntaxError) -> TOMLValue {
+    private mutating func parseArray(line arrayLine: Int, depth: Int) throws(TOMLSyntaxError) -> TOMLValue {
         advance()
         var items: [TOMLValue] = []
         while true {
             skipWhitespaceCommentsAndNewlines()
             if peek() == UInt8(ascii: "]") { advance(); break }
-            items.append(try parseValue(line: line))
+            items.append(try parseValue(line: line, depth: depth))
             skipWhitespaceCommentsAndNewlines()
             if peek() == UInt8(ascii: ",") { advance(); continue }
             if peek() == UInt8(ascii: "]") { advance(); break }
@@ -223,7 +237,7 @@ public struct TOMLParser {
         return TOMLValue(.array(items), line: arrayLine)
     }
 
-    private mutating func parseInlineTable(line tableLine: Int) throws(TOMLSyntaxError) -> TOMLValue {
+    private mutating func parseInlineTable(line tableLine: Int, depth: Int) throws(TOMLSyntaxError) -> TOMLValue {
         advance()
         var table = TOMLTable()
         skipInlineWhitespace()
@@ -232,10 +246,9 @@ public struct TOMLParser {
         } else {
             while true {
                 skipInlineWhitespace()
-                let (path, value) = try parseKeyValue()
-                let parser = self
+                let (path, value) = try parseKeyValue(depth: depth)
                 try Self.insert(value, in: &table, path: path[...], name: path.joined(separator: "."),
-                                parser: parser, line: value.line)
+                                line: value.line)
                 skipInlineWhitespace()
                 if peek() == UInt8(ascii: ",") { advance(); continue }
                 if peek() == UInt8(ascii: "}") { advance(); break }
@@ -264,6 +277,11 @@ public struct TOMLParser {
         if let integer = Int(digits) { return TOMLValue(.integer(integer), line: valueLine) }
         if digits.hasPrefix("0x"), let integer = Int(digits.dropFirst(2), radix: 16) {
             return TOMLValue(.integer(integer), line: valueLine)
+        }
+        let unsigned = digits.first == "+" || digits.first == "-" ? digits.dropFirst() : Substring(digits)
+        if !unsigned.isEmpty, unsigned.allSatisfy({ $0.isASCII && $0.isNumber }) {
+            index = start
+            throw error("integer '\(token)' is out of range (\(Int.min) to \(Int.max))")
         }
         if let float = Double(digits), digits.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) {
             return TOMLValue(.float(float), line: valueLine)
@@ -456,7 +474,7 @@ public struct TOMLParser {
         TOMLSyntaxError(line: line, column: index - lineStart + 1, message: message)
     }
 
-    private func error(_ message: String, line errorLine: Int) -> TOMLSyntaxError {
+    private static func error(_ message: String, line errorLine: Int) -> TOMLSyntaxError {
         TOMLSyntaxError(line: errorLine, column: 1, message: message)
     }
 

@@ -64,6 +64,20 @@ public struct TOMLValue: Sendable, Equatable {
         if case .table(let value) = kind { return value }
         return nil
     }
+
+    /// Moves the table out of this value (leaving a placeholder) so it can change without being copied.
+    mutating func takeTable() -> TOMLTable? {
+        guard case .table(let table) = kind else { return nil }
+        kind = .boolean(false)
+        return table
+    }
+
+    /// Moves the array out of this value (leaving a placeholder) so it can change without being copied.
+    mutating func takeArray() -> [TOMLValue]? {
+        guard case .array(let items) = kind else { return nil }
+        kind = .boolean(false)
+        return items
+    }
 }
 
 /// A TOML table that keeps its keys in the order they were written.
@@ -82,6 +96,22 @@ public struct TOMLTable: Sendable, Equatable {
             if values[key] == nil, newValue != nil { keys.append(key) }
             if newValue == nil { keys.removeAll { $0 == key } }
             values[key] = newValue
+        }
+    }
+
+    /// Changes the value under `key` where it is: it leaves the dictionary while `body` runs, so a nested table
+    /// or array it holds is changed in place instead of copied, which keeps a table of many keys linear to read.
+    mutating func modify<Failure: Error>(
+        _ key: String, _ body: (inout TOMLValue?) throws(Failure) -> Void
+    ) throws(Failure) {
+        var value = values.removeValue(forKey: key)
+        let existed = value != nil
+        try body(&value)
+        if let value {
+            values[key] = value
+            if !existed { keys.append(key) }
+        } else if existed {
+            keys.removeAll { $0 == key }
         }
     }
 

@@ -11,6 +11,16 @@ public enum Honorific: String, Sendable, Equatable {
         default: return nil
         }
     }
+
+    /// A configured or protocol value: only "Bapak" or "Ibu" (any case), as the help and the errors say; the
+    /// forms of address citizens write ("Mas", "Tuan") are for recognising messages, not for fields.
+    public init?(fieldValue: String) {
+        switch fieldValue.lowercased() {
+        case "bapak": self = .bapak
+        case "ibu": self = .ibu
+        default: return nil
+        }
+    }
 }
 
 /// What a single message names: a service, a receipt number, the citizen's name and honorific.

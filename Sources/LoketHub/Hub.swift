@@ -1,0 +1,524 @@
+import Foundation
+import Logging
+import LoketCore
+import LoketWire
+
+/// The hub's heart: runs the engine on citizen messages, stores every event before acknowledging or delivering it,
+/// and fans events out to the connections it owns.
+///
+/// All connections are owned by this actor; every event is stored and fanned out under one `SerialLane`, so each
+/// connection sees events in `seq` order. Engine state per conversation is a cache rebuilt from stored events.
+public actor Hub {
+    /// A connection's outgoing frames; the server's writer task drains it onto the socket.
+    public typealias Outbox = AsyncStream<String>.Continuation
+
+    public let engine: Engine
+    public let store: any HubStore
+    private let logger: Logger
+    private let lane = SerialLane()
+    public let metrics: HubMetrics
+    /// The clock, injectable so tests can place a message outside office hours.
+    private let clock: @Sendable () -> Date
+
+    private struct OfficerConnection {
+        var officer: OfficerRecord
+        var outbox: Outbox
+        var live = false
+        var limiter = RateLimiter(capacity: 20, rate: 5)
+    }
+
+    private struct CitizenConnection {
+        var conversation: String?
+        var outbox: Outbox
+        var limiter = RateLimiter(capacity: 20, rate: 5)
+    }
+
+    /// Engine state of a conversation, rebuilt from its events on first use after a start.
+    private struct ConversationState {
+        var conversation: Conversation
+        var name: String?
+        var honorific: Honorific?
+        var closed: Bool
+        var assigned: String?
+        /// The office-closed notice was sent and no officer has answered since.
+        var toldClosed: Bool
+        var firstCitizenMessage: Date?
+        var answered: Bool
+    }
+
+    private var officers: [Int: OfficerConnection] = [:]
+    private var citizens: [Int: CitizenConnection] = [:]
+    private var states: [String: ConversationState] = [:]
+    private var nextConnection = 0
+
+    public init(engine: Engine, store: any HubStore, metrics: HubMetrics = HubMetrics(), logger: Logger,
+                clock: @escaping @Sendable () -> Date = { Date() }) {
+        self.engine = engine
+        self.store = store
+        self.metrics = metrics
+        self.logger = logger
+        self.clock = clock
+    }
+
+    private var script: Script { engine.script }
+
+    // MARK: Connections
+
+    public func connectOfficer(_ officer: OfficerRecord, outbox: Outbox) -> Int {
+        nextConnection += 1
+        officers[nextConnection] = OfficerConnection(officer: officer, outbox: outbox)
+        metrics.officersConnected.set(officers.count)
+        logger.info("officer connected", metadata: ["officer": "\(officer.username)"])
+        return nextConnection
+    }
+
+    public func connectCitizen(outbox: Outbox) -> Int {
+        nextConnection += 1
+        citizens[nextConnection] = CitizenConnection(outbox: outbox)
+        metrics.citizensConnected.set(citizens.count)
+        return nextConnection
+    }
+
+    public func disconnect(_ connection: Int) {
+        if let officer = officers.removeValue(forKey: connection) {
+            officer.outbox.finish()
+            logger.info("officer disconnected", metadata: ["officer": "\(officer.officer.username)"])
+        }
+        citizens.removeValue(forKey: connection)?.outbox.finish()
+        metrics.officersConnected.set(officers.count)
+        metrics.citizensConnected.set(citizens.count)
+    }
+
+    /// Ends every connection (graceful shutdown): the server closes each socket with "going away".
+    public func disconnectAll() {
+        for connection in Array(officers.keys) + Array(citizens.keys) { disconnect(connection) }
+    }
+
+    // MARK: Officer frames
+
+    /// Handles one text frame from an officer's connection.
+    public func officerFrame(_ text: String, connection: Int) async {
+        guard var officer = officers[connection] else { return }
+        let command: OfficerCommand
+        switch OfficerCommand.parse(text) {
+        case .success(let parsed): command = parsed
+        case .failure(let error):
+            officer.outbox.yield(HubFrame.error(error).serialized)
+            return
+        }
+        if case .typing(let conversation) = command {
+            relayOfficerTyping(conversation)
+            return
+        }
+        if case .hello(let since) = command {
+            await welcome(connection, since: since)
+            return
+        }
+        guard officer.live else {
+            officer.outbox.yield(HubFrame.error(.badHello, Catalogue.Hub.helloFirst, id: command.id).serialized)
+            return
+        }
+        guard officer.limiter.allow() else {
+            officers[connection] = officer
+            officer.outbox.yield(HubFrame.error(.rateLimited, Catalogue.Hub.rateLimited, id: command.id).serialized)
+            return
+        }
+        officers[connection] = officer
+        let reply: JSON
+        do {
+            reply = try await perform(command, by: officer.officer.username)
+        } catch let error as WireError {
+            reply = HubFrame.error(error)
+        } catch {
+            logger.error("store failed", metadata: ["error": "\(error)"])
+            reply = HubFrame.error(.unavailable, Catalogue.Hub.unavailable, id: command.id)
+        }
+        officers[connection]?.outbox.yield(reply.serialized)
+    }
+
+    /// `welcome`, then every stored event after `since`, then live events: under the lane, so none slips between.
+    private func welcome(_ connection: Int, since: Int64) async {
+        await lane.acquire()
+        defer { lane.release() }
+        guard let officer = officers[connection] else { return }
+        do {
+            let current = try await store.lastSeq()
+            officer.outbox.yield(JSON.object([
+                ("type", .string("welcome")),
+                ("officer", .object([("username", .string(officer.officer.username)), ("name", .string(officer.officer.name))])),
+                ("seq", .integer(Int(current))),
+            ]).serialized)
+            var after = max(0, since)
+            while after < current {
+                let page = try await store.events(after: after, limit: 500)
+                guard let last = page.last?.seq else { break }
+                for event in page { officer.outbox.yield(event.officerFrame.serialized) }
+                after = last
+            }
+            officers[connection]?.live = true
+        } catch {
+            logger.error("replay failed", metadata: ["error": "\(error)"])
+            officer.outbox.yield(HubFrame.error(.unavailable, Catalogue.Hub.unavailable).serialized)
+        }
+    }
+
+    private func perform(_ command: OfficerCommand, by username: String) async throws -> JSON {
+        await lane.acquire()
+        defer { lane.release() }
+        let now = clock()
+        switch command {
+        case .hello, .typing:
+            return HubFrame.error(.invalidFrame, Catalogue.Hub.invalidFrame)
+        case .take(let id, let conversation):
+            let client = ClientKey(origin: "officer:\(username)", id: id)
+            return try await take(conversation, by: username, client: client, at: now, id: id)
+        case .send(let id, let conversationID, let text, let kind):
+            let client = ClientKey(origin: "officer:\(username)", id: id)
+            var state = try await state(of: conversationID, id: id)
+            if let assigned = state.assigned, assigned != username {
+                throw WireError(.notAllowed, Catalogue.Hub.notYours, id: id)
+            }
+            if state.assigned == nil {
+                // Answering an unassigned citizen takes the conversation first, decided by the store.
+                let taken = try await take(conversationID, by: username, client: nil, at: now, id: id)
+                if case .object = taken, taken["type"]?.stringValue == "error" { return taken }
+                state = try await self.state(of: conversationID, id: id)
+            }
+            var conversation = state.conversation
+            let recorded = engine.recordOfficer(text, kind: kind.map { ReplyKind($0) }, in: &conversation)
+            let view = try await engineView(for: &conversation, at: now)
+            let event = HubEvent(
+                seq: nil, kind: .message, conversation: conversationID, time: now, from: .officer, text: text,
+                officer: username, replyKind: recorded.rawValue, engine: view.json)
+            let outcome = try await store.append(
+                event, client: client, change: ConversationChange(status: state.closed ? .open : nil, receipt: view.receipt))
+            guard case .stored(let stored) = outcome else { return ack(outcome, id: id) }
+            state.conversation = conversation
+            state.closed = false
+            state.toldClosed = false
+            if !state.answered, let first = state.firstCitizenMessage {
+                metrics.firstResponse.record(now.timeIntervalSince(first))
+            }
+            state.answered = true
+            states[conversationID] = state
+            metrics.messagesOut.increment()
+            deliver(stored)
+            return ack(outcome, id: id)
+        case .note(let id, let conversationID, let text):
+            _ = try await state(of: conversationID, id: id)
+            let event = HubEvent(seq: nil, kind: .note, conversation: conversationID, time: now, text: text, officer: username)
+            let outcome = try await store.append(event, client: ClientKey(origin: "officer:\(username)", id: id), change: .none)
+            if case .stored(let stored) = outcome { deliver(stored) }
+            return ack(outcome, id: id)
+        case .transfer(let id, let conversationID, let target):
+            var state = try await state(of: conversationID, id: id)
+            if let assigned = state.assigned, assigned != username {
+                throw WireError(.notAllowed, Catalogue.Hub.notYours, id: id)
+            }
+            if let target, try await store.officer(named: target) == nil {
+                throw WireError(.notFound, Catalogue.Hub.officerNotFound, id: id)
+            }
+            let event = HubEvent(seq: nil, kind: .assigned, conversation: conversationID, time: now, officer: target)
+            let outcome = try await store.append(
+                event, client: ClientKey(origin: "officer:\(username)", id: id), change: ConversationChange(assigned: .some(target)))
+            if case .stored(let stored) = outcome {
+                state.assigned = target
+                states[conversationID] = state
+                deliver(stored)
+            }
+            return ack(outcome, id: id)
+        case .close(let id, let conversationID):
+            var state = try await state(of: conversationID, id: id)
+            if let assigned = state.assigned, assigned != username {
+                throw WireError(.notAllowed, Catalogue.Hub.notYours, id: id)
+            }
+            let event = HubEvent(seq: nil, kind: .closed, conversation: conversationID, time: now, officer: username)
+            let outcome = try await store.append(
+                event, client: ClientKey(origin: "officer:\(username)", id: id), change: ConversationChange(status: .closed))
+            if case .stored(let stored) = outcome {
+                state.closed = true
+                states[conversationID] = state
+                deliver(stored)
+                updateQueueLength()
+            }
+            return ack(outcome, id: id)
+        }
+    }
+
+    private func take(_ conversation: String, by username: String, client: ClientKey?, at now: Date, id: String) async throws -> JSON {
+        switch try await store.take(conversation: conversation, officer: username, client: client, at: now) {
+        case .notFound:
+            throw WireError(.notFound, Catalogue.Hub.conversationNotFound, id: id)
+        case .alreadyTaken:
+            throw WireError(.alreadyTaken, Catalogue.Hub.alreadyTaken, id: id)
+        case .duplicate(let seq):
+            return HubFrame.ack(id: id, seq: seq)
+        case .stored(let event):
+            states[conversation]?.assigned = username
+            deliver(event)
+            updateQueueLength()
+            return HubFrame.ack(id: id, seq: event.seq ?? 0)
+        }
+    }
+
+    private func ack(_ outcome: AppendOutcome, id: String) -> JSON {
+        switch outcome {
+        case .stored(let event): HubFrame.ack(id: id, seq: event.seq ?? 0)
+        case .duplicate(let seq): HubFrame.ack(id: id, seq: seq)
+        }
+    }
+
+    private func relayOfficerTyping(_ conversation: String) {
+        let frame = JSON.object([("type", .string("typing"))]).serialized
+        for citizen in citizens.values where citizen.conversation == conversation { citizen.outbox.yield(frame) }
+    }
+
+    // MARK: Citizen frames
+
+    /// Handles one text frame from a citizen's connection.
+    public func citizenFrame(_ text: String, connection: Int) async {
+        guard var citizen = citizens[connection] else { return }
+        let command: CitizenCommand
+        switch CitizenCommand.parse(text) {
+        case .success(let parsed): command = parsed
+        case .failure(let error):
+            citizen.outbox.yield(HubFrame.error(error).serialized)
+            return
+        }
+        if case .typing = command {
+            if let conversation = citizen.conversation {
+                let frame = HubEvent(seq: nil, kind: .typing, conversation: conversation, time: clock()).officerFrame.serialized
+                for officer in officers.values where officer.live { officer.outbox.yield(frame) }
+            }
+            return
+        }
+        if case .hello = command {} else if !citizen.limiter.allow() {
+            citizens[connection] = citizen
+            citizen.outbox.yield(HubFrame.error(.rateLimited, Catalogue.Hub.rateLimited, id: commandID(command)).serialized)
+            return
+        }
+        citizens[connection] = citizen
+        let reply: JSON?
+        do {
+            switch command {
+            case .hello(let name, let honorific, let resume):
+                reply = try await hello(connection, name: name, honorific: honorific, resume: resume)
+            case .message(let id, let text):
+                guard let conversation = citizen.conversation else {
+                    throw WireError(.badHello, Catalogue.Hub.helloFirst, id: id)
+                }
+                reply = try await citizenMessage(text, id: id, conversation: conversation)
+            case .survey(let id, let score, let comment):
+                guard let conversation = citizen.conversation else {
+                    throw WireError(.badHello, Catalogue.Hub.helloFirst, id: id)
+                }
+                reply = try await survey(score, comment: comment, id: id, conversation: conversation)
+            case .typing:
+                reply = nil
+            }
+        } catch let error as WireError {
+            reply = HubFrame.error(error)
+        } catch {
+            logger.error("store failed", metadata: ["error": "\(error)"])
+            reply = HubFrame.error(.unavailable, Catalogue.Hub.unavailable, id: commandID(command))
+        }
+        if let reply { citizens[connection]?.outbox.yield(reply.serialized) }
+    }
+
+    private func commandID(_ command: CitizenCommand) -> String? {
+        switch command {
+        case .message(let id, _), .survey(let id, _, _): id
+        case .hello, .typing: nil
+        }
+    }
+
+    private func hello(_ connection: Int, name: String?, honorific: String?, resume: String?) async throws -> JSON {
+        guard citizens[connection]?.conversation == nil else { throw WireError(.badHello, Catalogue.Hub.helloTwice) }
+        let cleanName = name.map { String($0.trimmingCharacters(in: .whitespacesAndNewlines).prefix(80)) }.flatMap { $0.isEmpty ? nil : $0 }
+        let honorificValue = honorific.flatMap(Honorific.init(word:))
+        var record: ConversationRecord?
+        var token = resume
+        if let resume { record = try await store.conversation(tokenHash: Token.hash(resume)) }
+        var notice: String?
+        if record == nil {
+            if resume != nil { notice = Catalogue.Hub.unknownResume }
+            await lane.acquire()
+            defer { lane.release() }
+            let newToken = Token.generate()
+            let id = "k-" + Token.generate().prefix(16)
+            let created = try await store.createConversation(
+                id: id, tokenHash: Token.hash(newToken), name: cleanName, honorific: honorificValue?.rawValue, at: clock())
+            deliver(created)
+            token = newToken
+            record = try await store.conversation(id: id)
+        }
+        guard let record, let token else { throw WireError(.unavailable, Catalogue.Hub.unavailable) }
+        citizens[connection]?.conversation = record.id
+        let history = try await store.events(conversation: record.id).filter { $0.kind == .message }.map { event in
+            JSON.object([
+                ("seq", .integer(Int(event.seq ?? 0))), ("from", .string(event.from?.rawValue ?? "system")),
+                ("text", .string(event.text ?? "")), ("time", .string(Wire.timestamp(event.time))),
+            ])
+        }
+        var members: [(String, JSON)] = [
+            ("type", .string("welcome")), ("conversation", .string(record.id)), ("token", .string(token)),
+            ("history", .array(history)),
+            ("office", .object([
+                ("name", .string(script.office.name)), ("open", .bool(officeOpen(at: clock()))),
+                ("hours", .string(script.office.hours)),
+            ])),
+        ]
+        if record.status == .closed { members.append(("closed", .bool(true))) }
+        if let notice { members.append(("notice", .string(notice))) }
+        return .object(members)
+    }
+
+    public func officeOpen(at time: Date) -> Bool { script.office.schedule.isOpen(at: time, calendar: script.calendar) }
+
+    private func citizenMessage(_ text: String, id: String, conversation conversationID: String) async throws -> JSON {
+        await lane.acquire()
+        defer { lane.release() }
+        let now = clock()
+        var state = try await state(of: conversationID, id: id)
+        var conversation = state.conversation
+        let understanding = engine.receiveCitizen(text, in: &conversation, at: now, name: state.name, honorific: state.honorific)
+        let view = try await engineView(for: &conversation, at: now, understanding: understanding)
+        let event = HubEvent(
+            seq: nil, kind: .message, conversation: conversationID, time: now, from: .citizen, text: text, engine: view.json)
+        let outcome = try await store.append(
+            event, client: ClientKey(origin: "citizen:\(conversationID)", id: id),
+            change: ConversationChange(status: state.closed ? .open : nil, receipt: view.receipt))
+        guard case .stored(let stored) = outcome else { return ack(outcome, id: id) }
+        metrics.messagesIn.increment()
+        state.conversation = conversation
+        state.closed = false
+        if state.firstCitizenMessage == nil { state.firstCitizenMessage = now }
+        states[conversationID] = state
+        deliver(stored)
+        updateQueueLength()
+        let acknowledgement = ack(outcome, id: id)
+        if !officeOpen(at: now), !state.toldClosed {
+            // Stored before it is delivered, like every message; the citizen learns the hours at once.
+            let notice = HubEvent(
+                seq: nil, kind: .message, conversation: conversationID, time: now, from: .system,
+                text: Catalogue.Hub.officeClosed(office: script.office.name, hours: script.office.hours),
+                replyKind: Self.officeClosedKind)
+            if case .stored(let storedNotice) = try await store.append(notice, client: nil, change: .none) {
+                states[conversationID]?.toldClosed = true
+                // The ack goes first so the sender's pending message settles before the notice shows.
+                for citizen in citizens.values where citizen.conversation == conversationID {
+                    citizen.outbox.yield(acknowledgement.serialized)
+                }
+                deliver(storedNotice)
+                return JSON.null
+            }
+        }
+        return acknowledgement
+    }
+
+    /// Marks the office-closed notice among system messages, so a restarted hub does not repeat it.
+    static let officeClosedKind = "office_closed"
+
+    private func survey(_ score: Int, comment: String?, id: String, conversation conversationID: String) async throws -> JSON {
+        await lane.acquire()
+        defer { lane.release() }
+        let state = try await state(of: conversationID, id: id)
+        guard state.closed else { throw WireError(.notAllowed, Catalogue.Hub.surveyNotOpen, id: id) }
+        let event = HubEvent(
+            seq: nil, kind: .survey, conversation: conversationID, time: clock(), text: comment, score: score)
+        let outcome = try await store.append(event, client: ClientKey(origin: "citizen:\(conversationID)", id: id), change: .none)
+        if case .stored(let stored) = outcome { deliver(stored) }
+        return ack(outcome, id: id)
+    }
+
+    // MARK: Delivery
+
+    /// Sends a stored event to every live officer and, when it is for citizens, to that conversation's citizens.
+    private func deliver(_ event: HubEvent) {
+        let officerFrame = event.officerFrame.serialized
+        for officer in officers.values where officer.live { officer.outbox.yield(officerFrame) }
+        let forCitizen: Bool = switch event.kind {
+        case .message: event.from != .citizen
+        case .closed: true
+        default: false
+        }
+        guard forCitizen else { return }
+        let citizenFrame = event.citizenFrame.serialized
+        for citizen in citizens.values where citizen.conversation == event.conversation { citizen.outbox.yield(citizenFrame) }
+    }
+
+    private func updateQueueLength() {
+        metrics.queueLength.set(states.values.filter { !$0.closed && $0.assigned == nil && $0.firstCitizenMessage != nil }.count)
+    }
+
+    // MARK: Engine state
+
+    /// The engine's view after a message: what `loket engine` prints, and a receipt number newly reserved.
+    private func engineView(
+        for conversation: inout Conversation, at time: Date, understanding: Understanding? = nil
+    ) async throws -> (json: JSON, receipt: String?) {
+        let hadReceipt = conversation.receiptNumber
+        var trial = conversation
+        var scratch = ReceiptBook()
+        _ = engine.suggestions(for: &trial, receipts: &scratch, at: time)
+        var book = ReceiptBook()
+        if hadReceipt == nil, let reserved = trial.receiptNumber, let date = Self.receiptDate(reserved) {
+            // The store hands out the number, so no restart or second hub ever gives it twice.
+            let number = try await store.allocateReceipt(day: date.compact)
+            book = ReceiptBook(lastIssued: [date: number - 1])
+        }
+        let suggestions = engine.suggestions(for: &conversation, receipts: &book, at: time)
+        let receipt = hadReceipt == nil ? conversation.receiptNumber : nil
+        let json: JSON
+        if let understanding {
+            json = EngineSession.citizenOutput(conversation.id, understanding, conversation, suggestions)
+        } else {
+            json = .object([
+                ("conversation", .string(conversation.id)), ("stage", .string(conversation.stage.rawValue)),
+                ("suggestions", .array(suggestions.map {
+                    .object([("kind", .string($0.kind.rawValue)), ("text", .string($0.text)), ("why", .string($0.why))])
+                })),
+            ])
+        }
+        return (json, receipt)
+    }
+
+    private static func receiptDate(_ receipt: String) -> CivilDate? {
+        let parts = receipt.split(separator: "-")
+        guard parts.count >= 3, parts[parts.count - 2].count == 8 else { return nil }
+        let digits = parts[parts.count - 2]
+        return CivilDate(parsing: "\(digits.prefix(4))-\(digits.dropFirst(4).prefix(2))-\(digits.suffix(2))")
+    }
+
+    /// The conversation's engine state, rebuilt from its stored events when not cached.
+    private func state(of id: String, id clientID: String?) async throws -> ConversationState {
+        if let cached = states[id] { return cached }
+        guard let record = try await store.conversation(id: id) else {
+            throw WireError(.notFound, Catalogue.Hub.conversationNotFound, id: clientID)
+        }
+        var conversation = Conversation(id: id)
+        let honorific = record.honorific.flatMap(Honorific.init(word:))
+        var state = ConversationState(
+            conversation: conversation, name: record.name, honorific: honorific, closed: record.status == .closed,
+            assigned: record.assigned, toldClosed: false, firstCitizenMessage: nil, answered: false)
+        for event in try await store.events(conversation: id) where event.kind == .message {
+            switch event.from {
+            case .citizen:
+                engine.receiveCitizen(event.text ?? "", in: &conversation, at: event.time, name: record.name, honorific: honorific)
+                if state.firstCitizenMessage == nil { state.firstCitizenMessage = event.time }
+            case .officer:
+                engine.recordOfficer(event.text ?? "", kind: event.replyKind.map { ReplyKind($0) }, in: &conversation)
+                state.answered = true
+                state.toldClosed = false
+            case .system:
+                if event.replyKind == Self.officeClosedKind { state.toldClosed = true }
+            case nil:
+                break
+            }
+        }
+        if let receipt = record.receipt { conversation.restore(receiptNumber: receipt) }
+        state.conversation = conversation
+        states[id] = state
+        return state
+    }
+}

@@ -1,0 +1,36 @@
+import Prometheus
+
+/// The hub's Prometheus figures, served at `/metrics`.
+public struct HubMetrics: Sendable {
+    public let registry = PrometheusCollectorRegistry()
+    let messagesIn: Counter
+    let messagesOut: Counter
+    let officersConnected: Gauge
+    let citizensConnected: Gauge
+    let queueLength: Gauge
+    let firstResponse: ValueHistogram
+
+    public init() {
+        func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
+            MetricNameDescriptor(namespace: "loket", metricName: metric, unitName: unit, helpText: help)
+        }
+        messagesIn = registry.makeCounter(descriptor: name("messages_in", "total", "Citizen messages stored."))
+        messagesOut = registry.makeCounter(descriptor: name("messages_out", "total", "Officer messages stored."))
+        officersConnected = registry.makeGauge(descriptor: name("officers", "connected", "Officer connections open."))
+        citizensConnected = registry.makeGauge(descriptor: name("citizens", "connected", "Citizen connections open."))
+        queueLength = registry.makeGauge(
+            descriptor: name("queue", "length", "Open conversations with a citizen message and no officer assigned."))
+        firstResponse = registry.makeValueHistogram(
+            descriptor: name("first_response", "seconds", "Seconds from a citizen's first message to the first officer reply."),
+            buckets: [5, 15, 30, 60, 120, 180, 300, 600, 1800, 3600, 86_400])
+    }
+
+    /// The Prometheus text exposition of every figure.
+    public func exposition() -> String {
+        registry.emitToString()
+    }
+}
+
+extension Gauge {
+    func set(_ count: Int) { set(to: Double(count)) }
+}

@@ -1,0 +1,58 @@
+import Synchronization
+
+/// A first-come, first-served async mutex. The hub stores and fans out one event at a time under it, so every
+/// connection receives events in `seq` order and a resume from the last `seq` seen never skips one.
+final class SerialLane: Sendable {
+    private let state = Mutex<(busy: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
+
+    func acquire() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let runNow = state.withLock { state -> Bool in
+                if state.busy {
+                    state.waiters.append(continuation)
+                    return false
+                }
+                state.busy = true
+                return true
+            }
+            if runNow { continuation.resume() }
+        }
+    }
+
+    func release() {
+        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+            if state.waiters.isEmpty {
+                state.busy = false
+                return nil
+            }
+            return state.waiters.removeFirst()
+        }
+        next?.resume()
+    }
+}
+
+/// A token bucket: a burst of `capacity`, then `rate` per second.
+struct RateLimiter: Sendable {
+    let capacity: Double
+    let rate: Double
+    private var tokens: Double
+    private var last: ContinuousClock.Instant
+
+    init(capacity: Double, rate: Double, now: ContinuousClock.Instant = .now) {
+        self.capacity = capacity
+        self.rate = rate
+        tokens = capacity
+        last = now
+    }
+
+    /// Takes one token; false when the bucket is empty.
+    mutating func allow(now: ContinuousClock.Instant = .now) -> Bool {
+        let elapsed = now - last
+        let seconds = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        tokens = min(capacity, tokens + seconds * rate)
+        last = now
+        guard tokens >= 1 else { return false }
+        tokens -= 1
+        return true
+    }
+}

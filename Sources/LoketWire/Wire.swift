@@ -1,0 +1,384 @@
+import Foundation
+import LoketCore
+
+/// Version 1 of the hub's wire protocol: JSON text frames, one object each, `type` first (DESIGN.md, "Live mode").
+public enum Wire {
+    public static let version = 1
+    /// Longest message text in characters.
+    public static let maximumTextLength = 4_000
+    /// Largest frame in bytes.
+    public static let maximumFrameSize = 64 * 1024
+
+    /// RFC 3339 in UTC with milliseconds, the form every `time` field takes on the wire.
+    public static func timestamp(_ date: Date) -> String {
+        let milliseconds = Int64((date.timeIntervalSince1970 * 1000).rounded(.down))
+        let seconds = milliseconds >= 0 ? milliseconds / 1000 : (milliseconds - 999) / 1000
+        let fraction = milliseconds - seconds * 1000
+        let days = Int(seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400)
+        let secondOfDay = Int(seconds - Int64(days) * 86_400)
+        let date = CivilDate(daysSinceEpoch: days)
+        func two(_ value: Int) -> String { value < 10 ? "0\(value)" : "\(value)" }
+        let millis = fraction < 10 ? "00\(fraction)" : fraction < 100 ? "0\(fraction)" : "\(fraction)"
+        return "\(date)T\(two(secondOfDay / 3600)):\(two(secondOfDay / 60 % 60)):\(two(secondOfDay % 60)).\(millis)Z"
+    }
+}
+
+/// Who wrote a message.
+public enum MessageAuthor: String, Sendable, Equatable {
+    case citizen, officer, system
+}
+
+/// The kinds of stored event (and `typing`, which is never stored).
+public enum EventKind: String, Sendable, Equatable, CaseIterable {
+    case conversationCreated = "conversation.created"
+    case message, note, assigned, closed, survey, typing
+}
+
+/// One event as officers receive it: `{"type":"event","seq":N,"event":KIND,"conversation":ID,…}`.
+public struct HubEvent: Sendable, Equatable {
+    /// Position in the hub's single, strictly increasing order; nil only for `typing`.
+    public var seq: Int64?
+    public var kind: EventKind
+    public var conversation: String
+    public var time: Date
+    public var from: MessageAuthor?
+    public var text: String?
+    /// The officer who wrote a message or note, who was assigned (nil: back to the queue), or who closed.
+    public var officer: String?
+    /// For `conversation.created`: the citizen's name and honorific as given in `hello`.
+    public var name: String?
+    public var honorific: String?
+    /// For officer messages: the reply kind the hub recorded.
+    public var replyKind: String?
+    /// For `survey`: the SKM score 1–4 and an optional comment in `text`.
+    public var score: Int?
+    /// For citizen messages: what `loket engine` prints for that line (officers only, never citizens).
+    public var engine: JSON?
+
+    public init(
+        seq: Int64?, kind: EventKind, conversation: String, time: Date, from: MessageAuthor? = nil,
+        text: String? = nil, officer: String? = nil, name: String? = nil, honorific: String? = nil,
+        replyKind: String? = nil, score: Int? = nil, engine: JSON? = nil
+    ) {
+        self.seq = seq
+        self.kind = kind
+        self.conversation = conversation
+        self.time = time
+        self.from = from
+        self.text = text
+        self.officer = officer
+        self.name = name
+        self.honorific = honorific
+        self.replyKind = replyKind
+        self.score = score
+        self.engine = engine
+    }
+
+    /// The frame officers receive.
+    public var officerFrame: JSON {
+        var members: [(String, JSON)] = [("type", .string("event"))]
+        if let seq { members.append(("seq", .integer(Int(seq)))) }
+        members.append(("event", .string(kind.rawValue)))
+        members.append(("conversation", .string(conversation)))
+        members.append(("time", .string(Wire.timestamp(time))))
+        if let from { members.append(("from", .string(from.rawValue))) }
+        if let text { members.append(("text", .string(text))) }
+        switch kind {
+        case .assigned: members.append(("officer", officer.map(JSON.string) ?? .null))
+        default: if let officer { members.append(("officer", .string(officer))) }
+        }
+        if let name { members.append(("name", .string(name))) }
+        if let honorific { members.append(("honorific", .string(honorific))) }
+        if let replyKind { members.append(("kind", .string(replyKind))) }
+        if let score { members.append(("score", .integer(score))) }
+        if let engine { members.append(("engine", engine)) }
+        return .object(members)
+    }
+
+    /// Reads an officer frame back (the officer's link does this); nil when it is not a well-formed event.
+    public init?(officerFrame frame: JSON) {
+        guard frame["type"]?.stringValue == "event", let kindText = frame["event"]?.stringValue,
+            let kind = EventKind(rawValue: kindText), let conversation = frame["conversation"]?.stringValue
+        else { return nil }
+        let time = frame["time"]?.stringValue.flatMap(RFC3339.parse) ?? Date()
+        let score = frame["score"]?.wholeNumber.map { Int($0) }
+        self.init(
+            seq: frame["seq"]?.wholeNumber, kind: kind, conversation: conversation, time: time,
+            from: frame["from"]?.stringValue.flatMap(MessageAuthor.init(rawValue:)), text: frame["text"]?.stringValue,
+            officer: frame["officer"]?.stringValue, name: frame["name"]?.stringValue,
+            honorific: frame["honorific"]?.stringValue, replyKind: frame["kind"]?.stringValue, score: score,
+            engine: frame["engine"])
+    }
+
+    /// The message as a citizen sees it: no engine view, no officer username.
+    public var citizenFrame: JSON {
+        var members: [(String, JSON)] = [("type", .string(kind == .message ? "message" : kind.rawValue))]
+        if let seq { members.append(("seq", .integer(Int(seq)))) }
+        if let from { members.append(("from", .string(from.rawValue))) }
+        if let text { members.append(("text", .string(text))) }
+        members.append(("time", .string(Wire.timestamp(time))))
+        return .object(members)
+    }
+}
+
+extension JSON {
+    /// The elements of an array (empty for anything else).
+    public var arrayItems: [JSON] {
+        if case .array(let items) = self { return items }
+        return []
+    }
+
+    /// An integer however the reader stored it (JSON has one number type); nil for fractions and non-numbers.
+    public var wholeNumber: Int64? {
+        switch self {
+        case .integer(let value): return Int64(value)
+        case .number(let value):
+            guard value.rounded() == value, abs(value) < 9.0e15 else { return nil }
+            return Int64(value)
+        default: return nil
+        }
+    }
+}
+
+/// Frames the hub sends that are not events.
+public enum HubFrame {
+    public static func ack(id: String, seq: Int64) -> JSON {
+        .object([("type", .string("ack")), ("id", .string(id)), ("seq", .integer(Int(seq)))])
+    }
+
+    public static func error(_ code: WireError.Code, _ message: String, id: String? = nil) -> JSON {
+        var members: [(String, JSON)] = [("type", .string("error")), ("code", .string(code.rawValue))]
+        members.append(("message", .string(message)))
+        if let id { members.append(("id", .string(id))) }
+        return .object(members)
+    }
+
+    public static func error(_ error: WireError) -> JSON { self.error(error.code, error.message, id: error.id) }
+}
+
+/// Why the hub refused a frame; `message` is for people (Indonesian), `code` for programs.
+public struct WireError: Error, Sendable, Equatable {
+    public enum Code: String, Sendable {
+        case invalidJSON = "invalid_json"
+        case invalidFrame = "invalid_frame"
+        case unknownType = "unknown_type"
+        case textTooLong = "text_too_long"
+        case frameTooLarge = "frame_too_large"
+        case rateLimited = "rate_limited"
+        case notFound = "not_found"
+        case alreadyTaken = "already_taken"
+        case notAllowed = "not_allowed"
+        case closedConversation = "closed"
+        case unavailable = "unavailable"
+        case badHello = "bad_hello"
+        case unauthorized = "unauthorized"
+    }
+
+    public var code: Code
+    public var message: String
+    /// The client id of the command refused, when it had one.
+    public var id: String?
+
+    public init(_ code: Code, _ message: String, id: String? = nil) {
+        self.code = code
+        self.message = message
+        self.id = id
+    }
+}
+
+/// What an officer's client sends.
+public enum OfficerCommand: Sendable, Equatable {
+    case hello(since: Int64)
+    case take(id: String, conversation: String)
+    case send(id: String, conversation: String, text: String, kind: String?)
+    case note(id: String, conversation: String, text: String)
+    case transfer(id: String, conversation: String, to: String?)
+    case close(id: String, conversation: String)
+    case typing(conversation: String)
+
+    /// The client id, for commands that are acknowledged.
+    public var id: String? {
+        switch self {
+        case .hello, .typing: nil
+        case .take(let id, _), .send(let id, _, _, _), .note(let id, _, _), .transfer(let id, _, _), .close(let id, _): id
+        }
+    }
+
+    public var frame: JSON {
+        switch self {
+        case .hello(let since):
+            return .object([("type", .string("hello")), ("since", .integer(Int(since)))])
+        case .take(let id, let conversation):
+            return .object([("type", .string("take")), ("id", .string(id)), ("conversation", .string(conversation))])
+        case .send(let id, let conversation, let text, let kind):
+            var members: [(String, JSON)] = [
+                ("type", .string("send")), ("id", .string(id)), ("conversation", .string(conversation)),
+                ("text", .string(text)),
+            ]
+            if let kind { members.append(("kind", .string(kind))) }
+            return .object(members)
+        case .note(let id, let conversation, let text):
+            return .object([
+                ("type", .string("note")), ("id", .string(id)), ("conversation", .string(conversation)),
+                ("text", .string(text)),
+            ])
+        case .transfer(let id, let conversation, let to):
+            return .object([
+                ("type", .string("transfer")), ("id", .string(id)), ("conversation", .string(conversation)),
+                ("to", to.map(JSON.string) ?? .null),
+            ])
+        case .close(let id, let conversation):
+            return .object([("type", .string("close")), ("id", .string(id)), ("conversation", .string(conversation))])
+        case .typing(let conversation):
+            return .object([("type", .string("typing")), ("conversation", .string(conversation))])
+        }
+    }
+
+    /// Reads a frame; the error says what was wrong, in Indonesian.
+    public static func parse(_ text: String) -> Result<OfficerCommand, WireError> {
+        let frame: JSON
+        switch FrameReader.object(text) {
+        case .success(let value): frame = value
+        case .failure(let error): return .failure(error)
+        }
+        let reader = FrameReader(frame: frame)
+        do throws(WireError) {
+            switch try reader.string("type") {
+            case "hello":
+                return .success(.hello(since: try reader.optionalInteger("since") ?? 0))
+            case "take":
+                return .success(.take(id: try reader.id(), conversation: try reader.string("conversation")))
+            case "send":
+                return .success(.send(
+                    id: try reader.id(), conversation: try reader.string("conversation"), text: try reader.text(),
+                    kind: try reader.optionalString("kind")))
+            case "note":
+                return .success(.note(id: try reader.id(), conversation: try reader.string("conversation"), text: try reader.text()))
+            case "transfer":
+                return .success(.transfer(
+                    id: try reader.id(), conversation: try reader.string("conversation"), to: try reader.optionalString("to")))
+            case "close":
+                return .success(.close(id: try reader.id(), conversation: try reader.string("conversation")))
+            case "typing":
+                return .success(.typing(conversation: try reader.string("conversation")))
+            case let other:
+                return .failure(WireError(.unknownType, Catalogue.Hub.unknownType(other), id: reader.idIfAny))
+            }
+        } catch {
+            return .failure(error)
+        }
+    }
+}
+
+/// What a citizen's page sends.
+public enum CitizenCommand: Sendable, Equatable {
+    case hello(name: String?, honorific: String?, resume: String?)
+    case message(id: String, text: String)
+    case typing
+    case survey(id: String, score: Int, comment: String?)
+
+    public var frame: JSON {
+        switch self {
+        case .hello(let name, let honorific, let resume):
+            var members: [(String, JSON)] = [("type", .string("hello"))]
+            if let name { members.append(("name", .string(name))) }
+            if let honorific { members.append(("honorific", .string(honorific))) }
+            if let resume { members.append(("resume", .string(resume))) }
+            return .object(members)
+        case .message(let id, let text):
+            return .object([("type", .string("message")), ("id", .string(id)), ("text", .string(text))])
+        case .typing:
+            return .object([("type", .string("typing"))])
+        case .survey(let id, let score, let comment):
+            var members: [(String, JSON)] = [("type", .string("survey")), ("id", .string(id)), ("score", .integer(score))]
+            if let comment { members.append(("comment", .string(comment))) }
+            return .object(members)
+        }
+    }
+
+    public static func parse(_ text: String) -> Result<CitizenCommand, WireError> {
+        let frame: JSON
+        switch FrameReader.object(text) {
+        case .success(let value): frame = value
+        case .failure(let error): return .failure(error)
+        }
+        let reader = FrameReader(frame: frame)
+        do throws(WireError) {
+            switch try reader.string("type") {
+            case "hello":
+                return .success(.hello(
+                    name: try reader.optionalString("name"), honorific: try reader.optionalString("honorific"),
+                    resume: try reader.optionalString("resume")))
+            case "message":
+                return .success(.message(id: try reader.id(), text: try reader.text()))
+            case "typing":
+                return .success(.typing)
+            case "survey":
+                let id = try reader.id()
+                guard let score = try reader.optionalInteger("score"), (1...4).contains(score) else {
+                    throw WireError(.invalidFrame, Catalogue.Hub.surveyScore, id: id)
+                }
+                let comment = try reader.optionalString("comment")
+                if let comment, comment.count > Wire.maximumTextLength {
+                    throw WireError(.textTooLong, Catalogue.Hub.textTooLong, id: id)
+                }
+                return .success(.survey(id: id, score: Int(score), comment: comment))
+            case let other:
+                return .failure(WireError(.unknownType, Catalogue.Hub.unknownType(other), id: reader.idIfAny))
+            }
+        } catch {
+            return .failure(error)
+        }
+    }
+}
+
+/// Field access with the protocol's error messages.
+struct FrameReader {
+    let frame: JSON
+
+    static func object(_ text: String) -> Result<JSON, WireError> {
+        guard let value = JSON.parse(text) else { return .failure(WireError(.invalidJSON, Catalogue.Hub.invalidJSON)) }
+        guard case .object = value else { return .failure(WireError(.invalidFrame, Catalogue.Hub.notAnObject)) }
+        return .success(value)
+    }
+
+    var idIfAny: String? { frame["id"]?.stringValue }
+
+    func string(_ key: String) throws(WireError) -> String {
+        guard let value = frame[key]?.stringValue, !value.isEmpty else {
+            throw WireError(.invalidFrame, Catalogue.Hub.missingField(key), id: idIfAny)
+        }
+        return value
+    }
+
+    func optionalString(_ key: String) throws(WireError) -> String? {
+        guard let value = frame[key], value != .null else { return nil }
+        guard let text = value.stringValue else { throw WireError(.invalidFrame, Catalogue.Hub.mustBeText(key), id: idIfAny) }
+        return text
+    }
+
+    func optionalInteger(_ key: String) throws(WireError) -> Int64? {
+        guard let value = frame[key], value != .null else { return nil }
+        guard let number = value.wholeNumber else { throw WireError(.invalidFrame, Catalogue.Hub.mustBeNumber(key), id: idIfAny) }
+        return number
+    }
+
+    /// Client ids: non-empty, at most 128 characters.
+    func id() throws(WireError) -> String {
+        let id = try string("id")
+        guard id.utf8.count <= 128 else { throw WireError(.invalidFrame, Catalogue.Hub.idTooLong) }
+        return id
+    }
+
+    /// Message text: not blank, at most `Wire.maximumTextLength` characters.
+    func text() throws(WireError) -> String {
+        guard let value = frame["text"]?.stringValue else {
+            throw WireError(.invalidFrame, Catalogue.Hub.missingField("text"), id: idIfAny)
+        }
+        guard value.count <= Wire.maximumTextLength else { throw WireError(.textTooLong, Catalogue.Hub.textTooLong, id: idIfAny) }
+        guard !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+            throw WireError(.invalidFrame, Catalogue.Hub.emptyText, id: idIfAny)
+        }
+        return value
+    }
+}

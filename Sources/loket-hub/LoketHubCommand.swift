@@ -1,0 +1,280 @@
+import ArgumentParser
+import Foundation
+import Logging
+import LoketCore
+import LoketHub
+import ServiceLifecycle
+
+/// `loket-hub`: the live-mode server (citizens in, officers at their screens), and its officer and report tools.
+@main
+struct LoketHubCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "loket-hub",
+        abstract: "Live-mode hub: citizens' chats in, officers' replies out, everything stored first.",
+        subcommands: [Serve.self, OfficerCommand.self, Report.self, Citizen.self],
+        defaultSubcommand: Serve.self)
+}
+
+/// Where the hub keeps its data: `--data DIR` (default `$XDG_DATA_HOME/loket`).
+struct StoreOptions: ParsableArguments {
+    @Option(help: "Folder for the hub's SQLite database (default: $XDG_DATA_HOME/loket, else ~/.local/share/loket).")
+    var data: String?
+
+    func directory() -> String {
+        if let data { return data }
+        let environment = ProcessInfo.processInfo.environment
+        if let xdg = environment["XDG_DATA_HOME"], xdg.hasPrefix("/") { return "\(xdg)/loket" }
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        return "\(home)/.local/share/loket"
+    }
+
+    func open() throws -> any HubStore {
+        let folder = directory()
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            return try SQLiteHubStore(path: SQLiteHubStore.file(in: folder))
+        } catch {
+            throw ValidationError("cannot open the hub database in \(folder): \(error)")
+        }
+    }
+}
+
+struct Serve: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "serve", abstract: "Run the hub (the default).")
+
+    @Option(help: "Address to listen on, HOST:PORT; port 0 picks a free one.")
+    var listen = "127.0.0.1:8750"
+
+    @OptionGroup var store: StoreOptions
+
+    @Option(help: "Conversation script (TOML) instead of the bundled PTSP script.")
+    var script: String?
+
+    @Flag(help: "Allow a non-loopback address: TLS is terminated by a reverse proxy in front of the hub.")
+    var behindProxy = false
+
+    @Option(help: "Hours an officer's login stays valid (1-72).")
+    var sessionHours: Double = 12
+
+    @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
+    var logLevel = "info"
+
+    func validate() throws {
+        guard let (host, port) = HostPort.parse(listen) else {
+            throw ValidationError("--listen takes HOST:PORT, e.g. 127.0.0.1:8750 (port 0-65535)")
+        }
+        if !HostPort.isLoopback(host), !behindProxy {
+            throw ValidationError(
+                "refusing to listen on \(host):\(port) without TLS; put the hub behind a TLS reverse proxy and pass "
+                    + "--behind-proxy (see the README)")
+        }
+        guard (1...72).contains(sessionHours) else { throw ValidationError("--session-hours must be between 1 and 72") }
+        guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level '\(logLevel)'") }
+    }
+
+    func run() async throws {
+        LoggingSystem.bootstrap { label in
+            var handler = StreamLogHandler.standardError(label: label)
+            handler.logLevel = .info
+            return handler
+        }
+        var logger = Logger(label: "loket-hub")
+        logger.logLevel = Logger.Level(rawValue: logLevel) ?? .info
+        let loadedScript: Script
+        do {
+            loadedScript = try script.map { try ScriptLoader.load(contentsOf: $0) } ?? ScriptLoader.loadDefault()
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let hubStore = try store.open()
+        guard let (host, port) = HostPort.parse(listen) else { throw ExitCode(2) }
+        let hub = Hub(engine: Engine(script: loadedScript), store: hubStore, logger: logger)
+        let app = HubServer.application(
+            hub: hub, configuration: HubConfiguration(host: host, port: port, sessionLifetime: sessionHours * 3600),
+            logger: logger
+        ) { boundPort in
+            // The first line on stdout, flushed: scripts and tests wait for it.
+            FileHandle.standardOutput.write(Data("listening on http://\(host):\(boundPort)\n".utf8))
+        }
+        let serviceGroup = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: app), .init(service: ConnectionCloser(hub: hub))],
+                gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
+        try await serviceGroup.run()
+    }
+}
+
+/// On graceful shutdown, closes every WebSocket with "going away" so clients reconnect elsewhere or later.
+struct ConnectionCloser: ServiceLifecycle.Service {
+    let hub: Hub
+
+    func run() async throws {
+        try? await gracefulShutdown()
+        await hub.disconnectAll()
+    }
+}
+
+enum HostPort {
+    static func parse(_ text: String) -> (String, Int)? {
+        guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+            (0...65535).contains(port)
+        else { return nil }
+        var host = String(text[..<colon])
+        if host.hasPrefix("["), host.hasSuffix("]") { host = String(host.dropFirst().dropLast()) }
+        return host.isEmpty ? nil : (host, port)
+    }
+
+    static func isLoopback(_ host: String) -> Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+}
+
+struct OfficerCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "officer", abstract: "Manage officer accounts (works while the hub runs).",
+        subcommands: [Add.self, List.self, Remove.self, Passwd.self])
+
+    struct Add: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Add an officer.")
+        @Argument(help: "Login name: letters, digits, '.', '_' or '-'.") var username: String
+        @Option(help: "The officer's name as citizens and colleagues see it.") var name: String
+        @Flag(help: "Read the password from standard input (one line).") var passwordStdin = false
+        @OptionGroup var store: StoreOptions
+
+        func validate() throws {
+            guard Self.validUsername(username) else {
+                throw ValidationError("username must be 1-64 letters, digits, '.', '_' or '-'")
+            }
+            guard !name.trimmingCharacters(in: .whitespaces).isEmpty, name.count <= 80 else {
+                throw ValidationError("--name must be 1-80 characters")
+            }
+        }
+
+        static func validUsername(_ name: String) -> Bool {
+            !name.isEmpty && name.count <= 64
+                && name.unicodeScalars.allSatisfy { $0.isASCII && (CharacterSet.alphanumerics.contains($0) || "._-".unicodeScalars.contains($0)) }
+        }
+
+        func run() async throws {
+            let password = try readPassword(fromStdin: passwordStdin)
+            let hubStore = try store.open()
+            do {
+                try await hubStore.addOfficer(OfficerRecord(
+                    username: username, name: name, passwordHash: PasswordHashing.hash(password)))
+            } catch let error as StoreError {
+                throw ValidationError(error.description)
+            }
+            print("added officer \(username) (\(name))")
+        }
+    }
+
+    struct List: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "List officers.")
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            for officer in try await store.open().officers() { print("\(officer.username)\t\(officer.name)") }
+        }
+    }
+
+    struct Remove: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Remove an officer and end their sessions.")
+        @Argument var username: String
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            guard try await store.open().removeOfficer(named: username) else {
+                throw ValidationError("no officer named '\(username)'")
+            }
+            print("removed officer \(username)")
+        }
+    }
+
+    struct Passwd: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(abstract: "Set an officer's password (ends their sessions).")
+        @Argument var username: String
+        @Flag(help: "Read the password from standard input (one line).") var passwordStdin = false
+        @OptionGroup var store: StoreOptions
+
+        func run() async throws {
+            let password = try readPassword(fromStdin: passwordStdin)
+            let hash = PasswordHashing.hash(password)
+            guard try await store.open().setPasswordHash(hash, for: username) else {
+                throw ValidationError("no officer named '\(username)'")
+            }
+            print("password changed for \(username)")
+        }
+    }
+}
+
+/// Reads a password: one line from stdin with `--password-stdin`, else asked for without echo on the terminal.
+func readPassword(fromStdin: Bool) throws -> String {
+    let line: String?
+    if fromStdin || isatty(STDIN_FILENO) == 0 {
+        line = readLine(strippingNewline: true)
+    } else {
+        line = PasswordPrompt.ask("Kata sandi: ")
+    }
+    guard let password = line, password.count >= 8 else {
+        throw ValidationError("the password must be at least 8 characters")
+    }
+    guard password.utf8.count <= 72 else { throw ValidationError("the password must be at most 72 bytes (bcrypt)") }
+    return password
+}
+
+/// Asks for a secret on the terminal without echoing it.
+enum PasswordPrompt {
+    static func ask(_ prompt: String) -> String? {
+        FileHandle.standardError.write(Data(prompt.utf8))
+        var saved = termios()
+        let hasTerminal = tcgetattr(STDIN_FILENO, &saved) == 0
+        if hasTerminal {
+            var silent = saved
+            silent.c_lflag &= ~tcflag_t(ECHO)
+            tcsetattr(STDIN_FILENO, TCSANOW, &silent)
+        }
+        defer {
+            if hasTerminal {
+                tcsetattr(STDIN_FILENO, TCSANOW, &saved)
+                FileHandle.standardError.write(Data("\n".utf8))
+            }
+        }
+        return readLine(strippingNewline: true)
+    }
+}
+
+/// `loket-hub report --day YYYY-MM-DD`: the day's figures per officer and in total.
+struct Report: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Print a day's figures per officer and in total.")
+
+    @Option(help: "The office day, YYYY-MM-DD (default: today in the office's time zone).") var day: String?
+    @Option(help: "Seconds of waiting that count as a warning.") var warnAfter: Double = WaitThresholds.liveChat.warning
+    @Option(help: "Seconds of waiting that count as a breach.") var breachAfter: Double = WaitThresholds.liveChat.breach
+    @Option(help: "Conversation script (TOML), for the office's time zone.") var script: String?
+    @OptionGroup var store: StoreOptions
+
+    func validate() throws {
+        if let day, CivilDate(parsing: day) == nil { throw ValidationError("--day takes a date like 2026-11-30") }
+        guard warnAfter > 0, breachAfter > warnAfter else {
+            throw ValidationError("--breach-after must be greater than --warn-after, both positive")
+        }
+    }
+
+    func run() async throws {
+        let loaded: Script
+        do {
+            loaded = try script.map { try ScriptLoader.load(contentsOf: $0) } ?? ScriptLoader.loadDefault()
+        } catch {
+            throw ValidationError("\(error)")
+        }
+        let calendar = loaded.calendar
+        let date = day.flatMap { CivilDate(parsing: $0) } ?? calendar.localTime(Date()).date
+        // A day in office time lies within the UTC day before, of and after it.
+        let start = Date(timeIntervalSince1970: Double(date.daysSinceEpoch - 1) * 86_400)
+        let events = try await store.open().events(between: start, and: start.addingTimeInterval(3 * 86_400))
+        let report = DayReport.make(
+            events: events, day: date, calendar: calendar,
+            thresholds: WaitThresholds(warning: warnAfter, breach: breachAfter, hardLimit: WaitThresholds.liveChat.hardLimit))
+        print(report.text)
+    }
+}

@@ -1,0 +1,118 @@
+import Foundation
+import Testing
+
+/// A real `loket-hub` process on a loopback port, with its own data folder; killed when the test is done.
+final class HubProcess {
+    let data: URL
+    let port: Int
+    private(set) var pid: pid_t = 0
+    private let output: URL
+
+    var url: String { "http://127.0.0.1:\(port)" }
+
+    init() throws {
+        data = FileManager.default.temporaryDirectory.appendingPathComponent("loket-hub-e2e-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
+        output = data.appendingPathComponent("hub.out")
+        port = try Self.freePort()
+    }
+
+    deinit {
+        kill()
+        try? FileManager.default.removeItem(at: data)
+    }
+
+    static func binary(_ name: String) throws -> String {
+        let loket = try TmuxSession.loketBinary()
+        return URL(fileURLWithPath: loket).deletingLastPathComponent().appendingPathComponent(name).path
+    }
+
+    /// A port nothing listens on right now (the kernel's choice for port 0), so a restart can bind it again.
+    static func freePort() throws -> Int {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard descriptor >= 0 else { throw E2EError(message: "socket failed") }
+        defer { close(descriptor) }
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafeMutablePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+                bind(descriptor, pointer, length) == 0 && getsockname(descriptor, pointer, &length) == 0
+            }
+        }
+        guard bound else { throw E2EError(message: "bind failed") }
+        return Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    /// Runs a `loket-hub` subcommand against this hub's data folder, with `input` on standard input.
+    @discardableResult
+    func command(_ arguments: [String], input: String? = nil) throws -> String {
+        try Self.run([try Self.binary("loket-hub")] + arguments + ["--data", data.path], input: input)
+    }
+
+    /// Runs a program to completion with `input` on standard input; fails on a non-zero exit.
+    @discardableResult
+    static func run(_ arguments: [String], input: String? = nil, environment: [String: String] = [:]) throws -> String {
+        let inputFile = FileManager.default.temporaryDirectory.appendingPathComponent("loket-in-\(UUID().uuidString)")
+        try (input ?? "").write(to: inputFile, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: inputFile) }
+        let shell = "\(arguments.map(quote).joined(separator: " ")) < \(quote(inputFile.path))"
+        let result = try TmuxSession.spawn(
+            ["/bin/sh", "-c", shell], environment: ProcessInfo.processInfo.environment.merging(environment) { $1 })
+        guard result.status == 0 else {
+            throw E2EError(message: "\(arguments.joined(separator: " ")) exited \(result.status): \(result.output)")
+        }
+        return result.output
+    }
+
+    private static func quote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+
+    /// Starts the hub and waits for its `listening on` line.
+    func start() throws {
+        try? FileManager.default.removeItem(at: output)
+        let hub = try Self.binary("loket-hub")
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, output.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
+        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
+        let arguments = [hub, "--listen", "127.0.0.1:\(port)", "--data", data.path]
+        let argv = arguments.map { strdup($0) } + [nil]
+        defer { argv.forEach { free($0) } }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t()
+        sigemptyset(&empty)
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
+        guard posix_spawn(&pid, hub, &actions, &attributes, argv, environ) == 0 else {
+            throw E2EError(message: "cannot start loket-hub")
+        }
+        let deadline = Date().addingTimeInterval(30)
+        while Date() < deadline {
+            if let text = try? String(contentsOf: output, encoding: .utf8), text.hasPrefix("listening on http://127.0.0.1:\(port)") {
+                return
+            }
+            var status: Int32 = 0
+            if waitpid(pid, &status, WNOHANG) == pid {
+                pid = 0
+                throw E2EError(message: "loket-hub exited at start")
+            }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        throw E2EError(message: "loket-hub did not print its listening line")
+    }
+
+    /// `kill -9`: no shutdown, no flushing: what survives is what was committed.
+    func kill() {
+        guard pid > 0 else { return }
+        Foundation.kill(pid, SIGKILL)
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) == -1 && errno == EINTR {}
+        pid = 0
+    }
+}

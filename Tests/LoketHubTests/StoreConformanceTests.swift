@@ -1,0 +1,180 @@
+import Foundation
+import LoketCore
+import LoketHub
+import LoketWire
+import Testing
+
+/// Every `HubStore` implementation must pass these; a new one adds a case to `StoreKind`.
+enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
+    case sqliteMemory
+    case sqliteFile
+
+    var testDescription: String { rawValue }
+
+    /// A fresh, empty store and a way to open it again (nil when it cannot outlive its handle).
+    func make() throws -> (store: any HubStore, reopen: (() throws -> any HubStore)?) {
+        switch self {
+        case .sqliteMemory:
+            return (try SQLiteHubStore(), nil)
+        case .sqliteFile:
+            let folder = FileManager.default.temporaryDirectory.appendingPathComponent("loket-store-\(UUID().uuidString)")
+            try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+            let path = SQLiteHubStore.file(in: folder.path)
+            return (try SQLiteHubStore(path: path), { try SQLiteHubStore(path: path) })
+        }
+    }
+}
+
+@Suite("HubStore conformance")
+struct StoreConformanceTests {
+    let time = Date(timeIntervalSince1970: 1_796_002_800)
+
+    private func conversation(_ store: any HubStore, _ id: String = "k1") async throws -> HubEvent {
+        try await store.createConversation(id: id, tokenHash: Token.hash("token-\(id)"), name: "Budi", honorific: "Bapak", at: time)
+    }
+
+    private func message(_ conversation: String, _ text: String, from: MessageAuthor = .citizen) -> HubEvent {
+        HubEvent(seq: nil, kind: .message, conversation: conversation, time: time, from: from, text: text)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func officersAreAddedListedRepassworedAndRemovedWithTheirSessions(kind: StoreKind) async throws {
+        let store = try kind.make().store
+        try await store.addOfficer(OfficerRecord(username: "ani", name: "Ani", passwordHash: "h1"))
+        try await store.addOfficer(OfficerRecord(username: "budi", name: "Budi", passwordHash: "h2"))
+        await #expect(throws: StoreError.officerExists("ani")) {
+            try await store.addOfficer(OfficerRecord(username: "ani", name: "Lain", passwordHash: "h3"))
+        }
+        #expect(try await store.officers().map(\.username) == ["ani", "budi"])
+        try await store.createSession(tokenHash: "t-ani", username: "ani", expires: time.addingTimeInterval(3600))
+        #expect(try await store.officer(forSession: "t-ani", at: time)?.name == "Ani")
+        #expect(try await store.officer(forSession: "t-ani", at: time.addingTimeInterval(3601)) == nil, "expired")
+        #expect(try await store.officer(forSession: "unknown", at: time) == nil)
+        #expect(try await store.setPasswordHash("h9", for: "ani"))
+        #expect(try await store.officer(named: "ani")?.passwordHash == "h9")
+        #expect(try await store.officer(forSession: "t-ani", at: time) == nil, "a new password ends old sessions")
+        #expect(try await store.setPasswordHash("h9", for: "nobody") == false)
+        try await store.createSession(tokenHash: "t-budi", username: "budi", expires: time.addingTimeInterval(3600))
+        #expect(try await store.removeOfficer(named: "budi"))
+        #expect(try await store.officer(forSession: "t-budi", at: time) == nil)
+        #expect(try await store.removeOfficer(named: "budi") == false)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func conversationsAreFoundByIdAndTokenHashAndCreatedOnce(kind: StoreKind) async throws {
+        let store = try kind.make().store
+        let created = try await conversation(store)
+        #expect(created.kind == .conversationCreated)
+        #expect(created.seq == 1)
+        #expect(try await store.conversation(id: "k1")?.name == "Budi")
+        #expect(try await store.conversation(tokenHash: Token.hash("token-k1"))?.id == "k1")
+        #expect(try await store.conversation(tokenHash: Token.hash("other")) == nil)
+        await #expect(throws: (any Error).self) { _ = try await conversation(store) }
+        #expect(try await store.events(after: 0, limit: 10).filter { $0.kind == .conversationCreated }.count == 1)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func seqIsStrictlyIncreasingAndAKnownClientIdStoresNothing(kind: StoreKind) async throws {
+        let store = try kind.make().store
+        _ = try await conversation(store)
+        let client = ClientKey(origin: "citizen:k1", id: "m1")
+        guard case .stored(let first) = try await store.append(message("k1", "Halo"), client: client, change: .none) else {
+            Issue.record("first append not stored")
+            return
+        }
+        #expect(try await store.append(message("k1", "Halo"), client: client, change: .none) == .duplicate(seq: first.seq ?? -1))
+        // The same id from someone else is another message.
+        let other = try await store.append(message("k1", "Halo"), client: ClientKey(origin: "officer:ani", id: "m1"), change: .none)
+        guard case .stored(let second) = other else {
+            Issue.record("another origin's id was taken for a duplicate")
+            return
+        }
+        #expect((second.seq ?? 0) > (first.seq ?? 0))
+        for index in 0..<20 { _ = try await store.append(message("k1", "pesan \(index)"), client: nil, change: .none) }
+        let all = try await store.events(after: 0, limit: 1000)
+        #expect(all.count == 23)
+        let seqs = all.compactMap(\.seq)
+        #expect(seqs == seqs.sorted() && Set(seqs).count == seqs.count)
+        #expect(try await store.lastSeq() == seqs.last)
+        let page = try await store.events(after: seqs[4], limit: 5)
+        #expect(page.compactMap(\.seq) == Array(seqs[5..<10]))
+        await #expect(throws: StoreError.conversationNotFound("nope")) {
+            _ = try await store.append(message("nope", "x"), client: nil, change: .none)
+        }
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func eventsKeepEveryFieldAndChangesApplyInTheSameTransaction(kind: StoreKind) async throws {
+        let store = try kind.make().store
+        _ = try await conversation(store)
+        let engine = JSON.object([("intent", .string("greet")), ("suggestions", .array([.string("x")]))])
+        var event = message("k1", "Selamat pagi 🙏", from: .officer)
+        event.officer = "ani"
+        event.replyKind = "greeting"
+        event.engine = engine
+        _ = try await store.append(
+            event, client: nil, change: ConversationChange(status: .closed, assigned: .some("ani"), receipt: "PTSP-20261130-0001"))
+        let stored = try #require(try await store.events(conversation: "k1").last)
+        #expect(stored.text == "Selamat pagi 🙏")
+        #expect(stored.officer == "ani")
+        #expect(stored.replyKind == "greeting")
+        #expect(stored.engine == engine)
+        #expect(stored.time == time)
+        let record = try #require(try await store.conversation(id: "k1"))
+        #expect(record.status == .closed)
+        #expect(record.assigned == "ani")
+        #expect(record.receipt == "PTSP-20261130-0001")
+        #expect(try await store.openConversations().isEmpty)
+        _ = try await store.append(message("k1", "lagi"), client: nil, change: ConversationChange(assigned: .some(nil)))
+        #expect(try await store.conversation(id: "k1")?.assigned == nil)
+        #expect(try await store.events(between: time, and: time.addingTimeInterval(1)).count == 3)
+        #expect(try await store.events(between: time.addingTimeInterval(1), and: time.addingTimeInterval(2)).isEmpty)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func officersRacingToTakeAConversationHaveExactlyOneWinner(kind: StoreKind) async throws {
+        let store = try kind.make().store
+        _ = try await conversation(store)
+        let outcomes = try await withThrowingTaskGroup(of: TakeOutcome.self) { group in
+            for index in 0..<20 {
+                group.addTask {
+                    try await store.take(
+                        conversation: "k1", officer: "petugas\(index)", client: ClientKey(origin: "officer:petugas\(index)", id: "t"),
+                        at: time)
+                }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        let winners = outcomes.filter { if case .stored = $0 { true } else { false } }
+        #expect(winners.count == 1)
+        #expect(outcomes.filter { if case .alreadyTaken = $0 { true } else { false } }.count == 19)
+        #expect(try await store.take(conversation: "nope", officer: "x", client: nil, at: time) == .notFound)
+    }
+
+    @Test(arguments: StoreKind.allCases)
+    func receiptNumbersAreNeverHandedOutTwice(kind: StoreKind) async throws {
+        let store = try kind.make().store
+        let numbers = try await withThrowingTaskGroup(of: Int.self) { group in
+            for _ in 0..<40 { group.addTask { try await store.allocateReceipt(day: "20261130") } }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        #expect(numbers.sorted() == Array(1...40))
+        #expect(try await store.allocateReceipt(day: "20261201") == 1)
+    }
+
+    @Test func aReopenedFileStoreHasEverythingAndContinuesItsNumbers() async throws {
+        let (store, reopen) = try StoreKind.sqliteFile.make()
+        _ = try await conversation(store)
+        _ = try await store.append(message("k1", "Halo"), client: ClientKey(origin: "citizen:k1", id: "a"), change: .none)
+        _ = try await store.allocateReceipt(day: "20261130")
+        let again = try #require(try reopen?())
+        #expect(try await again.events(conversation: "k1").count == 2)
+        #expect(try await again.append(message("k1", "Halo"), client: ClientKey(origin: "citizen:k1", id: "a"), change: .none) == .duplicate(seq: 2))
+        #expect(try await again.allocateReceipt(day: "20261130") == 2)
+        guard case .stored(let next) = try await again.append(message("k1", "baru"), client: nil, change: .none) else {
+            Issue.record("not stored")
+            return
+        }
+        #expect(next.seq == 3)
+    }
+}
