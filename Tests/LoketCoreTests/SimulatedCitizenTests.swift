@@ -200,5 +200,11 @@ struct SimulatedCitizenTests {
             for event in source.poll(now: now) { if case .citizenSaid(_, let text, _, _) = event { said.append(text) } }
         }
         #expect(said.contains { Catalogue.CitizenLines.offended(english: false).contains($0) }, "\(said)")
+        // A training session hands its engine to the source, so the screen needs no extra wiring.
+        let session = CounterSession(
+            state: AppState(now: Fixtures.mondayMorning, width: 100, height: 30),
+            source: SimulatedCitizens(simulator: Simulator(scenarios: [reference], seed: 1, start: Fixtures.mondayMorning)),
+            engine: engine)
+        #expect(session.source.engine != nil)
     }
 }

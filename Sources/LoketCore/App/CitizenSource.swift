@@ -60,18 +60,31 @@ public protocol CitizenSource {
     mutating func poll(now: Date) -> [CitizenEvent]
     /// Carries out what the officer did (a reply, a take, …); may answer with events at once.
     mutating func perform(_ effect: AppEffect, now: Date) -> [CitizenEvent]
+    /// The session's engine, handed over when the session starts (a source that reads replies itself uses it).
+    mutating func use(engine: Engine)
+}
+
+extension CitizenSource {
+    public mutating func use(engine: Engine) {}
 }
 
 /// Trainee mode's source: the seeded `Simulator`, its chats keyed `warga-N`.
 public struct SimulatedCitizens: CitizenSource {
     public private(set) var simulator: Simulator
     /// Reads each reply for everything it did (acts, rudeness, a wrong fact); without it citizens see only the
-    /// reply's main kind.
-    public let engine: Engine?
+    /// reply's main kind. A `CounterSession` hands over its engine.
+    public private(set) var engine: Engine?
 
     public init(simulator: Simulator, engine: Engine? = nil) {
         self.simulator = simulator
         self.engine = engine
+        if let engine { self.simulator.use(script: engine.script) }
+    }
+
+    /// Citizens read replies with `engine` and keep the office clock and receipt numbers of its script.
+    public mutating func use(engine: Engine) {
+        self.engine = engine
+        simulator.use(script: engine.script)
     }
 
     public static func key(_ chat: Int) -> String { "warga-\(chat + 1)" }
@@ -125,6 +138,7 @@ public struct CounterSession<Source: CitizenSource> {
         self.state = state
         self.source = source
         self.engine = engine
+        self.source.use(engine: engine)
     }
 
     public subscript<Value>(dynamicMember keyPath: KeyPath<AppState, Value>) -> Value { state[keyPath: keyPath] }

@@ -43,8 +43,8 @@ public struct Simulator: Sendable {
     private var citizens: [Int: Citizen] = [:]
     private var arrived = 0
     /// Office clock and receipt numbering, for greetings by time of day and the numbers citizens quote.
-    private let calendar: OfficeCalendar
-    private let receiptPrefix: String
+    private var calendar: OfficeCalendar
+    private var receiptPrefix: String
     /// Every name given out this shift: two citizens never share one.
     private var usedNames: Set<String> = []
     private var lastReceiptSerial: Int
@@ -68,6 +68,12 @@ public struct Simulator: Sendable {
     }
 
     public var arrivedCount: Int { arrived }
+
+    /// Keeps the office clock and receipt prefix of `script` from now on.
+    public mutating func use(script: Script) {
+        calendar = script.calendar
+        receiptPrefix = script.office.receiptPrefix
+    }
 
     /// Advances to `now`: new arrivals, messages whose typing is over, nudges and departures after silence.
     public mutating func tick(_ now: Date) -> [Output] {
