@@ -95,11 +95,90 @@ public enum Catalogue {
 }
 
 extension Catalogue {
+    /// "hari ini", for documents complete on a working day before closing.
+    public static let today = "hari ini"
+    /// For documents complete after closing or on a closed day.
+    public static func nextWorkingDay(_ date: CivilDate) -> String { "pada hari kerja berikutnya, \(longDate(date))" }
+
+    /// Words Loket adds to suggested replies itself.
+    public enum Replies {
+        /// "Waalaikumsalam, selamat pagi" in answer to "Assalamualaikum".
+        public static func answeredSalam(_ salam: String) -> String { "Waalaikumsalam, \(salam.lowercased())" }
+        /// After a nudge, before the answer to the pending question.
+        public static func waitApology(honorific: String) -> String { "Mohon maaf menunggu, \(honorific)." }
+    }
+
     /// What simulated citizens write when a scenario does not say: nudges after silence, asking again.
     public enum CitizenLines {
         public static let nudges = ["Halo? Masih ada petugas?", "Mohon dibalas ya, saya sudah menunggu dari tadi."]
         public static let retries = ["Maaf, pertanyaan saya belum terjawab.", "Jadi bagaimana ya?"]
         public static let impatient = ["Tolong dijawab yang jelas, saya sudah bertanya berulang kali!"]
+
+        public static func nudges(english: Bool) -> [String] {
+            english ? ["Hello? Is anyone there?", "Could you please reply? I have been waiting for a while."] : nudges
+        }
+        public static func retries(english: Bool) -> [String] {
+            english ? ["Sorry, my question has not been answered.", "So what should I do?"] : retries
+        }
+        public static func impatient(english: Bool) -> [String] {
+            english ? ["Please give me a clear answer, I have asked several times!"] : impatient
+        }
+        /// After a rude reply (an insult, talking down, brushing off, asking for money).
+        public static func offended(english: Bool) -> [String] {
+            english
+                ? ["Excuse me? I do not appreciate being spoken to like that. I would like to file a complaint."]
+                : ["Kok bahasanya begitu, Pak/Bu? Saya datang baik-baik minta dilayani. Saya mau mengadukan ini.",
+                   "Maaf, saya tidak terima diperlakukan seperti itu. Tolong dilayani dengan sopan."]
+        }
+        /// After a second rude reply, just before leaving.
+        public static func leavingOffended(english: Bool) -> String {
+            english ? "This is unacceptable. I will report this service." : "Sudahlah, saya laporkan saja pelayanan ini."
+        }
+        /// After a reply that contradicts what the office publishes.
+        public static func doubtFact(english: Bool) -> [String] {
+            english
+                ? ["Are you sure? That is not what your website says. Could you please check again?"]
+                : ["Lho, bukannya di website tidak begitu? Mohon dicek lagi, Pak/Bu.",
+                   "Apa benar begitu? Setahu saya informasinya lain. Mohon dipastikan."]
+        }
+        /// The answer to "anything else?" once everything is done.
+        public static func nothingElse(english: Bool) -> [String] {
+            english ? ["No, that is all. Thank you."] : ["Tidak ada, itu saja. Terima kasih.", "Sudah cukup, terima kasih banyak."]
+        }
+        /// Names for citizens once a scenario's own names are taken.
+        public static func spareNames(_ honorific: Honorific?, english: Bool) -> [String] {
+            if english { return ["Mr. Schmidt", "Ms. Laurent", "Mr. Kim", "Ms. O'Brien", "Mr. Haddad"] }
+            switch honorific {
+            case .ibu: return ["Dewi Lestari", "Rina Marlina", "Siti Aminah", "Yuliani", "Nur Hasanah", "Fitri Handayani"]
+            default: return ["Agus Salim", "Bambang Riyadi", "Joko Susilo", "Rudi Hartono", "Wahyu Nugroho", "Eko Prasetyo"]
+            }
+        }
+        /// The time-of-day greeting a citizen writes.
+        public static func salam(_ salam: OfficeCalendar.Salam, english: Bool) -> String {
+            guard english else { return Catalogue.salam(salam) }
+            return switch salam {
+            case .pagi: "Good morning"
+            case .siang, .sore: "Good afternoon"
+            case .malam: "Good evening"
+            }
+        }
+    }
+
+    /// What a citizen's question is about, for "Jawab dulu pertanyaan warga tentang …".
+    public static func topic(of intent: Intent) -> String {
+        switch intent {
+        case .askHours: "jam layanan"
+        case .askLocation: "alamat dan kontak kantor"
+        case .askCost: "biaya"
+        case .askDuration: "lama proses"
+        case .askRequirements: "persyaratan"
+        case .askStatus: "status berkasnya"
+        case .requestService: "layanan yang ingin diurus"
+        case .provideDocuments: "dokumen yang dikirim"
+        case .provideInfo: "informasi yang disampaikan"
+        case .complaint: "keluhannya"
+        default: "hal yang ditanyakan"
+        }
     }
 
     /// Intent names as the officer reads them in the chat title.
@@ -120,6 +199,7 @@ extension Catalogue {
         case .thanks: "terima kasih"
         case .goodbye: "pamit"
         case .complaint: "pengaduan"
+        case .nudge: "menagih jawaban"
         case .unknown: "belum jelas"
         default: intent.rawValue
         }
@@ -224,6 +304,7 @@ extension Catalogue {
         }
         public static let overLimit = "Balasan melewati standar 1×24 jam: minta maaf dan segera tindak lanjuti."
         public static func salam(_ salam: String) -> String { "Awali dengan salam sesuai waktu, misalnya \"\(salam)\"." }
+        public static func answerSalam(_ salam: String) -> String { "Balas salam warga, misalnya \"\(salam)\"." }
         public static func wrongSalam(_ salam: String) -> String { "Salam tidak sesuai waktu: sekarang \"\(salam)\"." }
         public static let honorific = "Sapa warga dengan \"Bapak/Ibu\" atau namanya."
         public static let courtesy = "Tambahkan kata santun seperti \"terima kasih\", \"mohon\" atau \"silakan\"."
@@ -243,6 +324,28 @@ extension Catalogue {
         public static let offerHelpFirst = "Tawarkan bantuan lain (\"Ada lagi yang bisa kami bantu?\") sebelum menutup."
         public static let followupTime = "Sebutkan kapan tindak lanjut dikabarkan, misalnya \"paling lambat besok pukul 12.00\"."
         public static let acknowledgeComplaint = "Tanggapi keluhan warga lebih dulu: akui dan minta maaf."
+        public static func insult(_ word: String) -> String {
+            "Jangan menghina warga (\"\(word)\"): hinaan merusak kepercayaan; layani dengan hormat apa pun keadaannya."
+        }
+        public static func condescension(_ phrase: String) -> String {
+            "Jangan merendahkan warga (\"\(phrase)\"): jelaskan sendiri dengan sabar apa yang ditanyakan."
+        }
+        public static func buckPassing(_ phrase: String) -> String {
+            "Jangan melempar warga (\"\(phrase)\"): bantu sendiri, atau sebutkan ke siapa dan bagaimana menghubunginya."
+        }
+        public static let unofficialPayment = "Dilarang meminta uang di luar ketentuan: biaya hanya sesuai ketentuan resmi dan dibayar melalui bank, bukan kepada petugas; gratifikasi dan pungli dilarang."
+        public static func wrongFee(service: String, fee: String) -> String {
+            "Periksa fakta biaya: untuk \(service), \(fee)"
+        }
+        public static func wrongDuration(service: String, duration: String) -> String {
+            "Periksa fakta lama proses: \(service) membutuhkan \(duration)."
+        }
+        public static func wrongFact(_ label: String, _ right: String) -> String { "Periksa fakta \(label): \(right)." }
+        public static let hoursLabel = "jam layanan"
+        public static let addressLabel = "alamat"
+        public static let contactLabel = "kontak"
+        public static let receiptLabel = "nomor tanda terima"
+        public static func answerFirst(_ topic: String) -> String { "Jawab dulu pertanyaan warga tentang \(topic)." }
     }
 }
 

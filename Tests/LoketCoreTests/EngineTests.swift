@@ -228,6 +228,10 @@ struct EngineTests {
         dialogue.citizen("halo")
         let first = engine.suggestions(for: &dialogue.conversation, receipts: &dialogue.receipts, at: dialogue.time)
         dialogue.officer(first.first?.text ?? "", kind: .greeting)
+        // What was just sent is not offered again until the citizen writes.
+        #expect(!engine.suggestions(for: &dialogue.conversation, receipts: &dialogue.receipts, at: dialogue.time)
+            .contains { $0.kind == .greeting })
+        dialogue.citizen("halo")
         let second = engine.suggestions(for: &dialogue.conversation, receipts: &dialogue.receipts, at: dialogue.time)
         let firstGreeting = first.first { $0.kind == .greeting }?.text
         let secondGreeting = second.first { $0.kind == .greeting }?.text

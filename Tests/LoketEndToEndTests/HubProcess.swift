@@ -92,7 +92,8 @@ final class HubProcess {
         guard posix_spawn(&pid, hub, &actions, &attributes, argv, environ) == 0 else {
             throw E2EError(message: "cannot start loket-hub")
         }
-        let deadline = Date().addingTimeInterval(30)
+        // Generous: training the engine in a debug build on a busy 2-core machine can take a while.
+        let deadline = Date().addingTimeInterval(90)
         while Date() < deadline {
             if let text = try? String(contentsOf: output, encoding: .utf8), text.hasPrefix("listening on http://127.0.0.1:\(port)") {
                 return

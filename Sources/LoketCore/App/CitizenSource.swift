@@ -60,14 +60,31 @@ public protocol CitizenSource {
     mutating func poll(now: Date) -> [CitizenEvent]
     /// Carries out what the officer did (a reply, a take, …); may answer with events at once.
     mutating func perform(_ effect: AppEffect, now: Date) -> [CitizenEvent]
+    /// The session's engine, handed over when the session starts (a source that reads replies itself uses it).
+    mutating func use(engine: Engine)
+}
+
+extension CitizenSource {
+    public mutating func use(engine: Engine) {}
 }
 
 /// Trainee mode's source: the seeded `Simulator`, its chats keyed `warga-N`.
 public struct SimulatedCitizens: CitizenSource {
     public private(set) var simulator: Simulator
+    /// Reads each reply for everything it did (acts, rudeness, a wrong fact); without it citizens see only the
+    /// reply's main kind. A `CounterSession` hands over its engine.
+    public private(set) var engine: Engine?
 
-    public init(simulator: Simulator) {
+    public init(simulator: Simulator, engine: Engine? = nil) {
         self.simulator = simulator
+        self.engine = engine
+        if let engine { self.simulator.use(script: engine.script) }
+    }
+
+    /// Citizens read replies with `engine` and keep the office clock and receipt numbers of its script.
+    public mutating func use(engine: Engine) {
+        self.engine = engine
+        simulator.use(script: engine.script)
     }
 
     public static func key(_ chat: Int) -> String { "warga-\(chat + 1)" }
@@ -77,11 +94,23 @@ public struct SimulatedCitizens: CitizenSource {
     }
 
     public mutating func perform(_ effect: AppEffect, now: Date) -> [CitizenEvent] {
-        guard case .reply(let key, _, let kind, let localID) = effect, let kind,
+        guard case .reply(let key, let text, let kind, let localID) = effect, let kind,
             let chat = Int(key.dropFirst("warga-".count)).map({ $0 - 1 })
         else { return [] }
         return [.delivered(localID: localID, view: nil)]
-            + simulator.officerReplied(chat: chat, kind: kind, at: now).map { Self.event($0, at: now) }
+            + simulator.officerReplied(chat: chat, reply: reply(text, kind: kind, at: now), at: now)
+                .map { Self.event($0, at: now) }
+    }
+
+    /// What the citizen notices in `text`: every act (the kind the screen recorded first), and whether it was
+    /// rude or stated a wrong fact. Judged without the conversation: those findings do not depend on it.
+    private func reply(_ text: String, kind: ReplyKind, at now: Date) -> OfficerReply {
+        guard let engine else { return OfficerReply(kinds: [kind]) }
+        var reading = engine.readOfficer(text)
+        reading.kinds.removeAll { $0 == kind }
+        reading.kinds.insert(kind, at: 0)
+        let assessment = engine.coach.assess(text, reading: reading, in: Conversation(id: "citizen-view"), at: now)
+        return OfficerReply(reading: reading, assessment: assessment)
     }
 
     private static func event(_ output: Simulator.Output, at now: Date) -> CitizenEvent {
@@ -109,6 +138,7 @@ public struct CounterSession<Source: CitizenSource> {
         self.state = state
         self.source = source
         self.engine = engine
+        self.source.use(engine: engine)
     }
 
     public subscript<Value>(dynamicMember keyPath: KeyPath<AppState, Value>) -> Value { state[keyPath: keyPath] }

@@ -53,6 +53,18 @@ public struct Conversation: Sendable {
     /// The first citizen message the officer has not answered yet.
     public internal(set) var unansweredSince: Date?
     public internal(set) var officerReplies = 0
+    /// Reply kinds the officer sent since the citizen last wrote: the next suggestions do not repeat them.
+    public internal(set) var kindsSinceCitizen: Set<ReplyKind> = []
+    /// Every act of the officer's last reply (what a short answer such as "tidak" answers).
+    public internal(set) var lastOfficerKinds: Set<ReplyKind> = []
+    /// The officer offered further help at some point, even if the citizen asked more since.
+    public internal(set) var everOfferedHelp = false
+    /// The officer apologised since the citizen complained or nudged.
+    public internal(set) var apologised = false
+    /// Every word the citizen wrote, normalised (a term the citizen used first needs no explaining).
+    public internal(set) var citizenWords: Set<String> = []
+    /// The citizen's last request or question that no reply has answered yet; a nudge ("halo?") repeats it.
+    public internal(set) var pending: Understanding?
 
     public init(id: String) {
         self.id = id
@@ -86,6 +98,9 @@ public struct Conversation: Sendable {
         lastUnderstanding = understanding
         lastCitizenTime = time
         if unansweredSince == nil { unansweredSince = time }
+        kindsSinceCitizen = []
+        citizenWords.formUnion(understanding.words)
+        if !Self.socialIntents.contains(understanding.intent) { pending = understanding }
         let entities = understanding.entities
         if let name = entities.name { self.name = name }
         if let honorific = entities.honorific { self.honorific = honorific }
@@ -115,7 +130,11 @@ public struct Conversation: Sendable {
             stage = .documentsProvided
         case .complaint:
             offeredFurtherHelp = false
+            if stage != .complaint && stage != .complaintFollowup { apologised = false }
             if stage != .complaintFollowup { stage = .complaint }
+        case .nudge:
+            // Waiting is a grievance of its own: the reply owes an apology, and the question stays pending.
+            apologised = false
         case .provideInfo:
             if stage == .identifyingNeed || stage == .greeting, serviceID != nil { stage = .serviceRequested }
         default:
@@ -123,11 +142,44 @@ public struct Conversation: Sendable {
         }
     }
 
-    /// What the officer sent moves the conversation on.
-    mutating func applyOfficer(kind: ReplyKind, awaiting topic: InfoTopic?) {
-        sentKinds[kind, default: 0] += 1
+    /// Intents that ask nothing of their own; they never replace the pending question.
+    static let socialIntents: Set<Intent> = [.greet, .thanks, .confirm, .deny, .goodbye, .nudge, .unknown]
+
+    /// What the officer sent moves the conversation on: every act is recorded, the main one moves the stage.
+    mutating func applyOfficer(
+        _ reading: OfficerReading, awaiting topic: InfoTopic?, answered: Bool, apologising: Bool
+    ) {
+        let kinds = reading.kinds
+        for kind in kinds { sentKinds[kind, default: 0] += 1 }
+        kindsSinceCitizen.formUnion(kinds)
+        lastOfficerKinds = Set(kinds)
         officerReplies += 1
         unansweredSince = nil
+        if answered { pending = nil }
+        if apologising { apologised = true }
+        if kinds.contains(.greeting) { officerGreeted = true }
+        if reading.offersHelp {
+            offeredFurtherHelp = true
+            everOfferedHelp = true
+        }
+        let kind = reading.main
+        // A complaint stays a complaint until a follow-up names when the citizen hears back.
+        if stage == .complaint, kind != .complaintAck, kind != .farewell,
+            kind != .complaintFollowup || !reading.facts.contains(.deadline)
+        {
+            if kind == .askInfo || kind == .clarify { awaiting = topic ?? .question }
+            return
+        }
+        // Nothing recognisable ("ok") moves nothing.
+        if kind == .other { return }
+        applyOfficer(kind: kind, awaiting: topic)
+        // A question asked beside another act ("Mohon maaf, Pak. Kapan kejadiannya?") still awaits its answer.
+        if kind != .askInfo, kind != .clarify, reading.kinds.contains(.askInfo) || reading.kinds.contains(.clarify) {
+            awaiting = topic ?? .question
+        }
+    }
+
+    private mutating func applyOfficer(kind: ReplyKind, awaiting topic: InfoTopic?) {
         switch kind {
         case .greeting:
             officerGreeted = true
@@ -140,13 +192,13 @@ public struct Conversation: Sendable {
         case .documentsComplete:
             stage = .documentsComplete
             offeredFurtherHelp = true
+            everOfferedHelp = true
         case .documentsIncomplete:
             stage = .documentsIncomplete
         case .receipt:
             stage = .receiptGiven
             offeredFurtherHelp = true
-        case .anythingElse:
-            offeredFurtherHelp = true
+            everOfferedHelp = true
         case .farewell:
             stage = .closed
         case .complaintAck:

@@ -10,9 +10,47 @@ struct DialoguePolicy: Sendable {
     let script: Script
 
     func candidates(for conversation: Conversation) -> [Candidate] {
-        guard let understanding = conversation.lastUnderstanding else {
+        guard let understanding = answering(conversation) else {
             return [Candidate(kind: .greeting, why: Catalogue.Why.openConversation)] + continuation(conversation)
         }
+        return answers(understanding, conversation) + continuation(conversation)
+    }
+
+    /// What the next reply answers: the last message, or after a nudge the question still pending.
+    private func answering(_ conversation: Conversation) -> Understanding? {
+        guard let last = conversation.lastUnderstanding else { return nil }
+        if last.intent == .nudge { return conversation.pending ?? last }
+        return last
+    }
+
+    /// Reply kinds that answer what the citizen is waiting for; empty when nothing in particular is awaited.
+    /// Asking back (`ask_info`, `clarify`) always counts as taking the question up.
+    func expected(for conversation: Conversation) -> Set<ReplyKind> {
+        guard let understanding = answering(conversation) else { return [.greeting] }
+        // A greeting is answered by one (or straight by an offer of help); other social messages leave it open.
+        if understanding.intent == .greet { return [.greeting, .anythingElse, .farewell, .askInfo, .clarify] }
+        guard !Conversation.socialIntents.contains(understanding.intent) else { return [] }
+        if understanding.intent == .provideInfo { return [] }
+        return Set(answers(understanding, conversation).map(\.kind)).union([.askInfo, .clarify])
+            .union(Self.alsoAnswering[understanding.intent] ?? [])
+    }
+
+    /// Replies that take a question up although the policy would not suggest them first (a status answered with
+    /// a follow-up promise, a duration with the completion date).
+    private static let alsoAnswering: [Intent: Set<ReplyKind>] = [
+        .askStatus: [.statusInfo, .complaintFollowup, .complaintAck],
+        .askDuration: [.durationInfo, .documentsComplete, .statusInfo, .complaintFollowup],
+        .askRequirements: [.requirementsInfo, .askDocuments, .documentsIncomplete],
+        .requestService: [.askDocuments, .requirementsInfo, .durationInfo, .costInfo],
+        .askCost: [.costInfo],
+        .askHours: [.hoursInfo, .locationInfo],
+        .askLocation: [.locationInfo, .hoursInfo],
+        .provideDocuments: [.checkDocuments, .documentsComplete, .documentsIncomplete, .receipt],
+        .complaint: [.complaintAck, .complaintFollowup, .statusInfo],
+    ]
+
+    /// The intent-specific candidates, best first, before the stage's continuation.
+    private func answers(_ understanding: Understanding, _ conversation: Conversation) -> [Candidate] {
         let serviceName = conversation.serviceID.flatMap { script.service(id: $0)?.name }
         typealias Why = Catalogue.Why
         var list: [Candidate] = []
@@ -20,8 +58,12 @@ struct DialoguePolicy: Sendable {
             list.append(Candidate(kind: kind, why: why, topic: topic))
         }
         func needService() { add(.askInfo, Why.unknownService, .service) }
+        let inComplaint = conversation.stage == .complaint || conversation.stage == .complaintFollowup
 
         switch understanding.intent {
+        case .askStatus where inComplaint, .askDuration where inComplaint:
+            add(.complaintFollowup, Why.complaintFollowup)
+            add(.complaintAck, Why.complaint)
         case .greet:
             if conversation.stage.isClosing { add(.farewell, Why.farewell) } else { add(.greeting, Why.greet) }
         case .requestService:
@@ -68,8 +110,13 @@ struct DialoguePolicy: Sendable {
                 add(.requirementsInfo, Why.requirementsProactive(serviceName))
             }
         case .deny:
-            if conversation.stage.awaitsDocuments {
+            // A no right after "anything else?" closes, whatever stage the documents are in.
+            if conversation.offeredFurtherHelp, conversation.lastOfficerKinds.contains(.anythingElse) {
+                if conversation.stage == .documentsComplete { add(.receipt, Why.nothingElse) }
+                add(.farewell, Why.farewell)
+            } else if conversation.stage.awaitsDocuments {
                 add(.requirementsInfo, Why.documentsNotYet)
+                add(.documentsIncomplete, Why.documentsMissing)
             } else if conversation.stage == .documentsComplete {
                 add(.receipt, Why.nothingElse)
                 add(.farewell, Why.farewell)
@@ -83,7 +130,14 @@ struct DialoguePolicy: Sendable {
                 add(.complaintFollowup, Why.complaintFollowup)
             }
         case .thanks:
+            // "Terima kasih, sampai jumpa": a thanks that also takes leave is answered with the goodbye.
+            let leaving = understanding.intents.contains { $0.intent == .goodbye && $0.confidence >= 0.3 }
             if conversation.stage == .documentsComplete {
+                add(.receipt, Why.nothingElse)
+                if leaving { add(.farewell, Why.farewell) }
+            } else if leaving {
+                add(.farewell, Why.farewell)
+            } else if conversation.stage == .documentsComplete {
                 add(.receipt, Why.nothingElse)
             } else if conversation.stage == .receiptGiven || conversation.stage == .closed
                 || (conversation.offeredFurtherHelp && conversation.stage != .complaint)
@@ -101,6 +155,9 @@ struct DialoguePolicy: Sendable {
             add(.complaintFollowup, Why.complaintFollowup)
         case .unknown:
             add(.clarify, Why.unclear, .question)
+        case .nudge:
+            // Nothing pending: the citizen is still waiting to be greeted or heard.
+            if conversation.officerGreeted { add(.askInfo, Why.unknownService, .service) } else { add(.greeting, Why.greet) }
         default:
             if let reply = script.intents.first(where: { $0.id == understanding.intent })?.reply {
                 add(reply, Why.scriptIntent(understanding.intent.rawValue))
@@ -108,7 +165,7 @@ struct DialoguePolicy: Sendable {
                 add(.clarify, Why.unclear, .question)
             }
         }
-        return list + continuation(conversation)
+        return list
     }
 
     /// The next step of the stage the conversation is in, so an information answer leads back to the main track.

@@ -41,7 +41,7 @@ public struct Engine: Sendable {
     public let normalizer: Normalizer
     let recognizer: IntentRecognizer
     let extractor: EntityExtractor
-    let replyClassifier: TextClassifier<ReplyKind>
+    let officerReader: OfficerReader
     let policy: DialoguePolicy
     let calendar: OfficeCalendar
     /// Scores officer replies for trainees and the `coach` field of `loket engine`.
@@ -59,17 +59,7 @@ public struct Engine: Sendable {
         extractor = EntityExtractor(
             services: script.services, normalizer: normalizer, receiptPrefix: script.office.receiptPrefix,
             knownWords: recognizer.exampleWords)
-        var replyExamples: [(tokens: [String], label: ReplyKind)] = []
-        for kind in ReplyKind.all {
-            for template in script.templates[kind] ?? [] {
-                let literal = template.parts.map { if case .text(let text) = $0 { text } else { " " } }.joined()
-                replyExamples.append((normalizer.normalize(literal).tokens, kind))
-            }
-            for example in script.replyExamples[kind] ?? [] {
-                replyExamples.append((normalizer.normalize(example).tokens, kind))
-            }
-        }
-        replyClassifier = TextClassifier(examples: replyExamples)
+        officerReader = OfficerReader(script: script, normalizer: normalizer)
         policy = DialoguePolicy(script: script)
         calendar = script.calendar
         coach = Coach(script: script)
@@ -83,7 +73,8 @@ public struct Engine: Sendable {
         let recognized = recognizer.recognize(normalized)
         let entities = extractor.extract(raw: text, normalized: normalized)
         var understanding = Understanding(
-            intent: recognized.primary, confidence: recognized.confidence, intents: recognized.intents, entities: entities)
+            intent: recognized.primary, confidence: recognized.confidence, intents: recognized.intents, entities: entities,
+            words: normalized.tokens, asked: normalized.asked)
         if let resolved = resolveInContext(understanding, conversation, normalized) {
             let confidence = max(understanding.confidence, understanding.intents.first { $0.intent == resolved }?.confidence ?? 0)
             understanding.intent = resolved
@@ -115,6 +106,24 @@ public struct Engine: Sendable {
         {
             return .deny
         }
+        // Nobody nudges before having said anything: a first "halo, Bapak/Ibu?" is a greeting.
+        if intent == .nudge, conversation.lastUnderstanding == nil,
+            understanding.intents.contains(where: { $0.intent == .greet && $0.confidence >= 0.5 })
+        {
+            return .greet
+        }
+        let asking = text.tokens.contains(where: Self.questionWords.contains) || understanding.asked
+        // The officer's question decides what an answer is: after "kapan kejadiannya?" a time, a place or a name
+        // is information, not a question of its own.
+        if conversation.awaiting == .question, !asking, !Self.keptAfterQuestion.contains(intent) {
+            return .provideInfo
+        }
+        // "NPWP-nya belum punya" while documents are awaited: not (yet) complete, whatever else it sounds like.
+        if stage.awaitsDocuments || stage == .documentsProvided || stage == .documentsChecking, !asking,
+            intent != .provideDocuments, intent != .deny, Self.lacks(text.tokens)
+        {
+            return .deny
+        }
         let answerable: Set<Intent> = [.unknown, .provideInfo, .confirm, .requestService, .askStatus]
         let askedForReceipt = conversation.awaiting == .receipt || conversation.awaiting == .complaintReference
         if entities.receiptNumber != nil, answerable.contains(intent) {
@@ -126,6 +135,28 @@ public struct Engine: Sendable {
             if intent != .askStatus { return .requestService }
         }
         return nil
+    }
+
+    /// Words that make a message a question even without a question mark.
+    private static let questionWords: Set<String> = [
+        "apa", "apakah", "berapa", "kapan", "bagaimana", "mana", "kenapa", "mengapa", "gimana", "bisakah", "bolehkah",
+        "siapa",
+    ]
+
+    /// Intents that stand as they are after an officer's question: answers of their own kind.
+    private static let keptAfterQuestion: Set<Intent> = [
+        .confirm, .deny, .thanks, .goodbye, .provideDocuments, .provideInfo, .nudge, .complaint,
+    ]
+
+    /// "belum punya", "tidak ada", "masih kurang": something required is missing.
+    private static func lacks(_ tokens: [String]) -> Bool {
+        for (index, token) in tokens.enumerated() where index + 1 < tokens.count {
+            if token == "belum" || token == "tidak", ["punya", "ada", "bawa", "lengkap", "siap"].contains(tokens[index + 1]) {
+                return true
+            }
+            if token == "masih", tokens[index + 1] == "kurang" { return true }
+        }
+        return false
     }
 
     /// Words that turn a bare "yes" into "here are the documents" while documents are awaited.
@@ -146,42 +177,39 @@ public struct Engine: Sendable {
 
     // MARK: Officer messages
 
-    /// The reply kind of free text an officer wrote (the most advanced step when a message does several).
+    /// What free text an officer wrote does: every act per clause, the main one first, and the facts it states.
+    public func readOfficer(_ text: String) -> OfficerReading {
+        officerReader.read(normalizer.normalize(text))
+    }
+
+    /// The main reply kind of free text an officer wrote (`other` when it does nothing recognisable).
     public func recognizeReplyKind(_ text: String) -> ReplyKind {
-        recognizeReplyKinds(normalizer.normalize(text)).main
+        readOfficer(text).main
     }
 
-    /// The main kind of an officer message, and whether it also offers further help ("… Ada lagi?").
-    private func recognizeReplyKinds(_ normalized: NormalizedText) -> (main: ReplyKind, offersHelp: Bool) {
-        guard !normalized.tokens.isEmpty else { return (.clarify, false) }
-        let evidence = replyClassifier.evidence(for: normalized.tokens)
-        var best = replyClassifier.predict(evidence, range: 0..<normalized.tokens.count).best?.label ?? .clarify
-        var offersHelp = best == .anythingElse
-        for segment in normalized.segments where normalized.segments.count > 1 {
-            guard let top = replyClassifier.predict(evidence, range: segment).best, top.confidence >= 0.45 else {
-                continue
-            }
-            if top.label == .anythingElse { offersHelp = true }
-            guard let rank = Self.progress.firstIndex(of: top.label) else { continue }
-            if rank < Self.progress.firstIndex(of: best) ?? Self.progress.count { best = top.label }
+    /// The reading of an officer message; a kind given by the caller (a suggestion sent as it was) leads.
+    private func reading(_ normalized: NormalizedText, kind: ReplyKind?, in conversation: Conversation) -> OfficerReading {
+        var reading = officerReader.read(normalized)
+        // A bare salam opens a conversation that the officer has not greeted yet; later it closes one.
+        if !conversation.officerGreeted, conversation.officerReplies == 0, let index = reading.kinds.firstIndex(of: .farewell) {
+            reading.kinds.remove(at: index)
+            if !reading.kinds.contains(.greeting) { reading.kinds.append(.greeting) }
+            reading.kinds = OfficerReader.precedence.filter(reading.kinds.contains)
         }
-        return (best, offersHelp)
+        if let kind {
+            reading.kinds.removeAll { $0 == kind }
+            reading.kinds.insert(kind, at: 0)
+        }
+        return reading
     }
-
-    /// Reply kinds by how far they move the conversation; social kinds are not listed and never override content.
-    private static let progress: [ReplyKind] = [
-        .receipt, .documentsComplete, .documentsIncomplete, .complaintFollowup, .complaintAck, .statusInfo,
-        .askDocuments, .checkDocuments, .requirementsInfo, .durationInfo, .costInfo, .hoursInfo, .locationInfo,
-    ]
 
     /// Records what the officer sent; the kind is recognised from the text when not given.
     @discardableResult
     public func recordOfficer(_ text: String, kind: ReplyKind? = nil, in conversation: inout Conversation) -> ReplyKind {
         let normalized = normalizer.normalize(text)
-        let recognized = recognizeReplyKinds(normalized)
-        let kind = kind ?? recognized.main
-        apply(text, normalized, kind: kind, offersHelp: recognized.offersHelp, to: &conversation)
-        return kind
+        let reading = reading(normalized, kind: kind, in: conversation)
+        apply(text, normalized, reading, to: &conversation)
+        return reading.main
     }
 
     /// Judges what the officer sent at `time` (with `coach`, by default the engine's), then records it; the text
@@ -191,21 +219,39 @@ public struct Engine: Sendable {
         by coach: Coach? = nil
     ) -> (kind: ReplyKind, assessment: Assessment) {
         let normalized = normalizer.normalize(text)
-        let recognized = recognizeReplyKinds(normalized)
-        let kind = kind ?? recognized.main
+        let reading = reading(normalized, kind: kind, in: conversation)
         // Judged before it is recorded: the coach sees what the citizen was waiting for.
-        let assessment = (coach ?? self.coach).assess(text, kind: kind, in: conversation, at: time)
-        apply(text, normalized, kind: kind, offersHelp: recognized.offersHelp, to: &conversation)
-        return (kind, assessment)
+        let assessment = (coach ?? self.coach).assess(text, reading: reading, in: conversation, at: time)
+        apply(text, normalized, reading, to: &conversation)
+        return (reading.main, assessment)
+    }
+
+    /// Like `recordOfficer(_:kind:in:judgedAt:by:)`, also returning what a simulated citizen reacts to: every act
+    /// of the reply, and whether it was rude or stated a wrong fact.
+    public func recordOfficerReply(
+        _ text: String, kind: ReplyKind? = nil, in conversation: inout Conversation, judgedAt time: Date,
+        by coach: Coach? = nil
+    ) -> (kind: ReplyKind, assessment: Assessment, reply: OfficerReply) {
+        let normalized = normalizer.normalize(text)
+        let reading = reading(normalized, kind: kind, in: conversation)
+        let assessment = (coach ?? self.coach).assess(text, reading: reading, in: conversation, at: time)
+        apply(text, normalized, reading, to: &conversation)
+        return (reading.main, assessment, OfficerReply(reading: reading, assessment: assessment))
     }
 
     private func apply(
-        _ text: String, _ normalized: NormalizedText, kind: ReplyKind, offersHelp: Bool, to conversation: inout Conversation
+        _ text: String, _ normalized: NormalizedText, _ reading: OfficerReading, to conversation: inout Conversation
     ) {
-        let topic = kind == .askInfo || kind == .clarify ? Self.topic(asked: Set(normalized.tokens)) : nil
-        conversation.applyOfficer(kind: kind, awaiting: topic)
-        if offersHelp { conversation.offeredFurtherHelp = true }
-        if kind == .receipt, conversation.receiptNumber == nil {
+        // A question is asked with a question mark or a question word; "Mohon maaf, Bu." alone asks nothing.
+        let questioning = normalized.asked || normalized.tokens.contains(where: Self.questionWords.contains)
+        let asks = reading.main == .askInfo || reading.main == .clarify
+            || questioning && (reading.kinds.contains(.askInfo) || reading.kinds.contains(.clarify))
+        let topic = asks ? Self.topic(asked: Set(normalized.tokens)) : nil
+        let expected = policy.expected(for: conversation)
+        let answered = reading.kinds.contains { expected.contains($0) && $0 != .askInfo && $0 != .clarify }
+        let apologising = coach.matcher(normalized.tokens).containsAny(script.coach.apology)
+        conversation.applyOfficer(reading, awaiting: topic, answered: answered, apologising: apologising)
+        if reading.kinds.contains(.receipt), conversation.receiptNumber == nil {
             conversation.receiptNumber = extractor.receiptNumber(in: text)
         }
     }
@@ -233,17 +279,43 @@ public struct Engine: Sendable {
         while index < queue.count, result.count < limit {
             let candidate = queue[index]
             index += 1
-            // Each kind once: the first candidate of a kind carries the best reason.
-            guard !seen.contains(candidate.kind) else { continue }
+            // Each kind once: the first candidate of a kind carries the best reason. What the officer already sent
+            // since the citizen last wrote is not offered again.
+            guard !seen.contains(candidate.kind), !conversation.kindsSinceCitizen.contains(candidate.kind) else { continue }
             if let text = render(candidate, conversation: &conversation, receipts: &receipts, at: moment) {
                 seen.insert(candidate.kind)
-                result.append(Suggestion(kind: candidate.kind, text: text, why: candidate.why))
+                result.append(Suggestion(kind: candidate.kind, text: opening(for: candidate.kind, conversation, at: moment) + text,
+                                         why: candidate.why))
             } else if let fallback = fallback(for: candidate, conversation) {
                 // A reply that needs a service or receipt number we lack becomes a question for it.
                 queue.insert(fallback, at: index)
             }
         }
         return result
+    }
+
+    /// What goes before a suggested reply: "Waalaikumsalam" on the first reply to "Assalamualaikum", and after a
+    /// nudge an apology for the wait.
+    private func opening(for kind: ReplyKind, _ conversation: Conversation, at moment: Date) -> String {
+        var parts: [String] = []
+        let greets = script.templates[kind]?.allSatisfy { $0.slots.contains(.salam) } == true
+        if conversation.officerReplies == 0, !greets, conversation.citizenWords.contains("assalamualaikum") {
+            parts.append(Catalogue.Replies.answeredSalam(Catalogue.salam(calendar.salam(at: moment))) + ", "
+                + conversation.honorificText + ".")
+        }
+        if conversation.lastUnderstanding?.intent == .nudge, !conversation.apologised, kind != .complaintAck,
+            kind != .clarify
+        {
+            parts.append(Catalogue.Replies.waitApology(honorific: conversation.honorificText))
+        }
+        return parts.map { $0 + " " }.joined()
+    }
+
+    /// The time-of-day salam, answering "Assalamualaikum" in kind on the first reply.
+    private func salamText(_ conversation: Conversation, at moment: Date) -> String {
+        let salam = Catalogue.salam(calendar.salam(at: moment))
+        guard conversation.officerReplies == 0, conversation.citizenWords.contains("assalamualaikum") else { return salam }
+        return Catalogue.Replies.answeredSalam(salam)
     }
 
     private func fallback(for candidate: Candidate, _ conversation: Conversation) -> Candidate? {
@@ -282,7 +354,7 @@ public struct Engine: Sendable {
     private func slotValue(_ slot: Slot, conversation: Conversation, topic: InfoTopic?, at moment: Date) -> String? {
         let service = conversation.serviceID.flatMap { script.service(id: $0) }
         switch slot {
-        case .salam: return Catalogue.salam(calendar.salam(at: moment))
+        case .salam: return salamText(conversation, at: moment)
         case .honorific: return conversation.honorificText
         case .addressee:
             guard let name = conversation.name else { return conversation.honorificText }
@@ -292,7 +364,10 @@ public struct Engine: Sendable {
         case .duration: return service.map { Catalogue.workingDays($0.durationDays) }
         case .completionDate:
             guard let service else { return nil }
-            return Catalogue.longDate(calendar.adding(workingDays: service.durationDays, to: calendar.localTime(moment).date))
+            return Catalogue.longDate(calendar.adding(workingDays: service.durationDays, to: calendar.submissionDay(at: moment)))
+        case .submitted:
+            let day = calendar.submissionDay(at: moment)
+            return day == calendar.localTime(moment).date ? Catalogue.today : Catalogue.nextWorkingDay(day)
         case .fee: return service?.fee
         case .receipt: return conversation.receiptNumber
         case .receiptRef: return conversation.quotedReceipt
@@ -306,7 +381,7 @@ public struct Engine: Sendable {
         case .address: return script.office.address
         case .contact: return script.office.contact
         case .followupDeadline:
-            let deadline = moment.addingTimeInterval(Double(script.office.complaintFollowupHours) * 3600)
+            let deadline = calendar.followupDeadline(from: moment, within: script.office.complaintFollowupHours)
             return Catalogue.dateTime(calendar.localTime(deadline), zone: calendar.zoneAbbreviation(at: deadline))
         case .neededInfo:
             return script.infoRequests[(topic ?? .question).rawValue]

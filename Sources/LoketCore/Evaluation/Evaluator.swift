@@ -201,6 +201,32 @@ public enum CrossValidation {
     }
 }
 
+extension CrossValidation {
+    /// k-fold cross-validation of officer-text recognition on the script's officer examples: the main act of each
+    /// example (`other` for those that do nothing) read by a model trained without it; templates always train.
+    public static func runOfficer(script: Script, folds: Int, seed: UInt64 = 42) -> ConfusionCounter {
+        var examples: [(text: String, kind: ReplyKind)] = []
+        for kind in (ReplyKind.all + [.other]) { for example in script.replyExamples[kind] ?? [] { examples.append((example, kind)) } }
+        var generator = SeededGenerator(seed: seed)
+        examples.shuffle(using: &generator)
+        let foldCount = max(2, folds)
+        var counter = ConfusionCounter()
+        for fold in 0..<foldCount {
+            var training = script
+            var kept: [ReplyKind: [String]] = [:]
+            for (index, example) in examples.enumerated() where index % foldCount != fold {
+                kept[example.kind, default: []].append(example.text)
+            }
+            training.replyExamples = kept
+            let engine = Engine(script: training)
+            for (index, example) in examples.enumerated() where index % foldCount == fold {
+                counter.add(expected: example.kind.rawValue, predicted: engine.readOfficer(example.text).main.rawValue)
+            }
+        }
+        return counter
+    }
+}
+
 /// A small deterministic random source (SplitMix64) for reproducible shuffles.
 public struct SeededGenerator: RandomNumberGenerator, Sendable {
     private var state: UInt64

@@ -12,6 +12,8 @@ public enum Slot: String, Sendable, CaseIterable {
     case requirements
     case duration
     case completionDate = "completion_date"
+    /// "hari ini" on a working day before closing, else the next working day ("pada hari kerja berikutnya, …").
+    case submitted
     case fee
     case receipt
     /// A receipt number the citizen quoted.

@@ -24,6 +24,9 @@ public struct Intent: RawRepresentable, Hashable, Sendable, Comparable, CustomSt
     public static let goodbye = Intent("goodbye")
     public static let complaint = Intent("complaint")
     public static let unknown = Intent("unknown")
+    /// "Halo? Masih ada petugas?": the citizen is still waiting for an answer; the reply apologises for the wait
+    /// and answers the pending question. Optional in a script.
+    public static let nudge = Intent("nudge")
 
     /// The minimum vocabulary every script must define (DESIGN.md); other code depends on these ids.
     public static let required: [Intent] = [
@@ -58,6 +61,9 @@ public struct ReplyKind: RawRepresentable, Hashable, Sendable, Comparable, Custo
     public static let complaintAck = ReplyKind("complaint_ack")
     public static let complaintFollowup = ReplyKind("complaint_followup")
     public static let clarify = ReplyKind("clarify")
+    /// An officer message that does nothing recognisable ("ok"): it moves nothing. Never suggested, so not in
+    /// `all`; a script may give it examples (`[reply.other]`) but no templates.
+    public static let other = ReplyKind("other")
 
     public static let all: [ReplyKind] = [
         .greeting, .askDocuments, .requirementsInfo, .checkDocuments, .documentsComplete, .documentsIncomplete,
@@ -115,6 +121,23 @@ public struct CoachRules: Sendable {
     public var nextStep: [String]
     public var rude: [String]
     public var jargon: [Jargon]
+    /// Insults and slurs, single words; spelling variants ("b0doh", "goblog") are caught too.
+    public var insults: [String] = []
+    /// Talking down to the citizen ("masa gitu aja nggak tahu", "baca dong").
+    public var condescension: [String] = []
+    /// Sending the citizen elsewhere; forgiven when the reply says who and how (a contact or a referral phrase).
+    public var buckPassing: [String] = []
+    /// Phrases that say who and how when a citizen is referred elsewhere.
+    public var referral: [String] = []
+    /// Requests for money outside the official channel, wrong on their own.
+    public var unofficialPayment: [String] = []
+    /// Phrases that make a mention of money a request for a bribe ("biar cepat"), with `moneyWords`.
+    public var speedMoney: [String] = []
+    public var moneyWords: [String] = []
+    /// Phrases that offer further help, so a farewell that carries one closes properly.
+    public var offerHelp: [String] = ["ada lagi", "jangan ragu", "kebutuhan lain", "hal lain"]
+    /// Words that address the citizen: honorifics and titles; a name after them counts too.
+    public var address: [String] = ["bapak", "ibu", "pak", "bu"]
 }
 
 /// A conversation script: everything the engine knows about an office, loaded from TOML.
@@ -135,7 +158,13 @@ public struct Script: Sendable {
     public var confidenceThreshold: Double
     public var coach: CoachRules
 
-    public var calendar: OfficeCalendar { OfficeCalendar(timeZone: office.timeZone, holidays: office.holidays) }
+    public var calendar: OfficeCalendar {
+        // An always-open schedule says nothing about the counter's hours: deadlines are then not moved.
+        let hours = office.schedule == .always ? [:] : Dictionary(uniqueKeysWithValues: office.schedule.periods.enumerated()
+            .filter { !$0.element.isEmpty }
+            .map { ($0.offset, $0.element.map { $0.start..<$0.end }) })
+        return OfficeCalendar(timeZone: office.timeZone, holidays: office.holidays, openingHours: hours)
+    }
 
     public func service(id: String) -> Service? { services.first { $0.id == id } }
 }

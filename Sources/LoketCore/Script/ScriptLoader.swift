@@ -69,12 +69,25 @@ private struct ScriptDecoder {
             }
             jargon.append(.init(term: term, explanations: try strings(entry, "explain", in: "coach.jargon.\(term)", required: true)))
         }
-        return CoachRules(
+        var rules = CoachRules(
             courtesy: try strings(coach, "courtesy", in: "coach", required: true),
             apology: try strings(coach, "apology", in: "coach", required: true),
             vague: try strings(coach, "vague", in: "coach", required: true),
             nextStep: try strings(coach, "next_step", in: "coach", required: true),
             rude: try strings(coach, "rude", in: "coach", required: true), jargon: jargon)
+        // Optional lists: a script without them simply has no such check.
+        rules.insults = try strings(coach, "insults", in: "coach", required: false)
+        rules.condescension = try strings(coach, "condescension", in: "coach", required: false)
+        rules.buckPassing = try strings(coach, "buck_passing", in: "coach", required: false)
+        rules.referral = try strings(coach, "referral", in: "coach", required: false)
+        rules.unofficialPayment = try strings(coach, "unofficial_payment", in: "coach", required: false)
+        rules.speedMoney = try strings(coach, "speed_money", in: "coach", required: false)
+        rules.moneyWords = try strings(coach, "money_words", in: "coach", required: false)
+        let offerHelp = try strings(coach, "offer_help", in: "coach", required: false)
+        if !offerHelp.isEmpty { rules.offerHelp = offerHelp }
+        let address = try strings(coach, "address", in: "coach", required: false)
+        if !address.isEmpty { rules.address = address }
+        return rules
     }
 
     private func decodeOffice(_ office: TOMLTable) throws(DataFileError) -> OfficeFacts {
@@ -143,7 +156,7 @@ private struct ScriptDecoder {
                     throw fail("\(key).reply", replyValue.line, "unknown reply kind '\(name)'")
                 }
                 reply = ReplyKind(name)
-            } else if !Intent.required.contains(id) {
+            } else if !Intent.required.contains(id), id != .nudge {
                 throw fail("\(key).reply", item.line, "an intent outside the built-in vocabulary needs a reply kind")
             }
             intents.append(IntentDefinition(id: id, examples: examples, keywords: keywords, reply: reply))
@@ -185,6 +198,14 @@ private struct ScriptDecoder {
         for (name, value) in replies.entries {
             let kind = ReplyKind(name)
             let key = "reply.\(name)"
+            if kind == .other {
+                let entry = try asTable(value, key)
+                if let extra = entry["templates"] {
+                    throw fail("\(key).templates", extra.line, "'other' is never suggested: give it examples only")
+                }
+                examples[kind] = try strings(entry, "examples", in: key, required: false)
+                continue
+            }
             guard ReplyKind.all.contains(kind) else {
                 throw fail(key, value.line, "unknown reply kind '\(name)'; known kinds: \(ReplyKind.all.map(\.rawValue).joined(separator: ", "))")
             }

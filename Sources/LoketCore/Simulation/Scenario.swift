@@ -15,7 +15,12 @@ public struct Scenario: Sendable {
 
     public var id: String
     public var title: String
-    public var citizen: String?
+    /// The citizen's name (the first of `citizenNames`).
+    public var citizen: String? { citizenNames.first }
+    /// Names this citizen may go by; each simulated citizen of a shift gets one no other has had.
+    public var citizenNames: [String]
+    /// "id" or "en": the language the citizen writes in, also for nudges and retries.
+    public var language: String
     public var honorific: Honorific?
     public var priority: Bool
     /// Seconds of silence before the citizen nudges; twice this and they leave.
@@ -90,10 +95,38 @@ public enum ScenarioLoader {
             }
             let patience = entry["patience_seconds"]?.double ?? 150
             guard patience > 0 else { throw fail("\(key).patience_seconds", entry["patience_seconds"]?.line, "must be positive") }
+            let language = entry["language"]?.string ?? "id"
+            guard language == "id" || language == "en" else {
+                throw fail("\(key).language", entry["language"]?.line, "expected \"id\" or \"en\"")
+            }
             scenarios.append(Scenario(
-                id: id, title: entry["title"]?.string ?? id, citizen: entry["citizen"]?.string, honorific: honorific,
-                priority: entry["priority"]?.boolean ?? false, patience: patience, steps: steps))
+                id: id, title: entry["title"]?.string ?? id,
+                citizenNames: try strings(entry["citizen"], "\(key).citizen", item.line), language: language,
+                honorific: honorific, priority: entry["priority"]?.boolean ?? false, patience: patience, steps: steps))
         }
         return scenarios
+    }
+}
+
+/// What a simulated citizen notices in an officer's reply: every act it performed, rudeness, a wrong fact.
+public struct OfficerReply: Sendable, Equatable {
+    public var kinds: [ReplyKind]
+    /// Insulting, condescending, brushing off, or asking for money outside the official channel.
+    public var rude: Bool
+    /// States a fee, duration, hours, address, contact or receipt number that contradicts the script.
+    public var wrongFact: Bool
+
+    public init(kinds: [ReplyKind], rude: Bool = false, wrongFact: Bool = false) {
+        self.kinds = kinds
+        self.rude = rude
+        self.wrongFact = wrongFact
+    }
+
+    /// The reply as the engine read it and the coach judged it.
+    public init(reading: OfficerReading, assessment: Assessment) {
+        self.init(
+            kinds: reading.kinds.isEmpty ? [.other] : reading.kinds,
+            rude: assessment.flags.contains(.disrespect) || assessment.flags.contains(.unofficialPayment),
+            wrongFact: assessment.flags.contains(.wrongFact))
     }
 }

@@ -5,6 +5,8 @@ public struct NormalizedText: Sendable, Equatable {
     public var tokens: [String]
     /// Token ranges of the clauses (split at . , ! ? ; : and line breaks).
     public var segments: [Range<Int>]
+    /// The text carried a question mark.
+    public var asked = false
 
     public var text: String { tokens.joined(separator: " ") }
 
@@ -31,9 +33,22 @@ public struct Normalizer: Sendable {
 
     public func normalize(_ text: String) -> NormalizedText {
         var builder = TokenBuilder()
+        // "08.00" and "Rp500.000" are one clause: a point or comma right after a digit breaks the clause only
+        // when no digit follows it.
+        var pointAfterDigit = false
         for scalar in text.unicodeScalars.prefix(Self.maximumScalars) {
+            if pointAfterDigit {
+                pointAfterDigit = false
+                if ("0"..."9").contains(scalar) {
+                    builder.finishWord()
+                } else {
+                    builder.finishSegment()
+                }
+            }
             if let letter = Self.foldedLetterOrDigit(scalar) {
                 builder.append(letter)
+            } else if (scalar == "." || scalar == ","), builder.endsWithDigit {
+                pointAfterDigit = true
             } else if Self.isClauseBreak(scalar) {
                 builder.finishSegment()
             } else if scalar.isASCII {
@@ -47,7 +62,9 @@ public struct Normalizer: Sendable {
             }
         }
         builder.finishSegment()
-        return applySlang(NormalizedText(tokens: builder.tokens, segments: builder.segments))
+        var normalized = applySlang(NormalizedText(tokens: builder.tokens, segments: builder.segments))
+        normalized.asked = text.unicodeScalars.prefix(Self.maximumScalars).contains("?")
+        return normalized
     }
 
     /// Collects words byte by byte; a struct rather than closures so no state is boxed on the heap.
@@ -60,8 +77,9 @@ public struct Normalizer: Sendable {
         var runLength = 0
 
         mutating func append(_ letter: Unicode.Scalar) {
-            // Three or more of the same letter are one letter stretched for emphasis ("pagiii").
-            if letter == previous {
+            // Three or more of the same letter are one letter stretched for emphasis ("pagiii"); digits are never
+            // stretched ("0001", "1111").
+            if letter == previous, !("0"..."9").contains(letter) {
                 runLength += 1
                 if runLength == 3 { word.removeLast(letter.utf8.count) }
                 if runLength >= 3 { return }
@@ -75,6 +93,8 @@ public struct Normalizer: Sendable {
                 word.append(contentsOf: letter.utf8)
             }
         }
+
+        var endsWithDigit: Bool { word.last.map { (0x30...0x39).contains($0) } ?? false }
 
         mutating func finishWord() {
             if !word.isEmpty { tokens.append(String(decoding: word, as: UTF8.self)) }

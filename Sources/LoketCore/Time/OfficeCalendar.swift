@@ -4,10 +4,13 @@ import Foundation
 public struct OfficeCalendar: Sendable {
     public let timeZone: TimeZone
     public let holidays: Set<CivilDate>
+    /// Opening hours by weekday (0 Sunday … 6 Saturday) as minute ranges after midnight; empty when unknown.
+    public let openingHours: [Int: [Range<Int>]]
 
-    public init(timeZone: TimeZone, holidays: Set<CivilDate>) {
+    public init(timeZone: TimeZone, holidays: Set<CivilDate>, openingHours: [Int: [Range<Int>]] = [:]) {
         self.timeZone = timeZone
         self.holidays = holidays
+        self.openingHours = openingHours
     }
 
     /// The four Indonesian greetings by time of day.
@@ -56,6 +59,54 @@ public struct OfficeCalendar: Sendable {
             if isWorkingDay(date) { remaining -= 1 }
         }
         return date
+    }
+
+    /// The instant of `minute` after midnight on `date`, office time.
+    public func instant(_ date: CivilDate, minute: Int) -> Date {
+        let guess = Date(timeIntervalSince1970: Double(date.daysSinceEpoch * 86_400 + minute * 60))
+        return guess.addingTimeInterval(-Double(timeZone.secondsFromGMT(for: guess)))
+    }
+
+    /// The office's open intervals on `date` (none on weekends and holidays).
+    public func openIntervals(on date: CivilDate) -> [Range<Int>] {
+        isWorkingDay(date) ? openingHours[date.weekday] ?? [] : []
+    }
+
+    /// The day documents handed in at `moment` count from: today on a working day before closing, otherwise the
+    /// next working day.
+    public func submissionDay(at moment: Date) -> CivilDate {
+        let local = localTime(moment)
+        let minute = local.hour * 60 + local.minute
+        if isWorkingDay(local.date) {
+            let closing = openIntervals(on: local.date).map(\.upperBound).max()
+            if closing.map({ minute < $0 }) ?? true { return local.date }
+        }
+        var date = local.date.adding(days: 1)
+        while !isWorkingDay(date) { date = date.adding(days: 1) }
+        return date
+    }
+
+    /// A promise to report back within `hours` of `moment`, moved inside office hours on a working day: the latest
+    /// open moment before the limit that is at least an hour away, else the next working day's closing time.
+    public func followupDeadline(from moment: Date, within hours: Int) -> Date {
+        let limit = moment.addingTimeInterval(Double(hours) * 3600)
+        guard !openingHours.isEmpty else { return limit }
+        let earliest = moment.addingTimeInterval(3600)
+        var date = localTime(limit).date
+        let first = localTime(moment).date
+        while first <= date {
+            for interval in openIntervals(on: date).reversed() {
+                let start = instant(date, minute: interval.lowerBound)
+                let end = instant(date, minute: interval.upperBound)
+                let candidate = min(end, limit)
+                if candidate >= start, candidate >= earliest { return candidate }
+            }
+            date = date.adding(days: -1)
+        }
+        var next = localTime(moment).date.adding(days: 1)
+        for _ in 0..<30 where openIntervals(on: next).isEmpty { next = next.adding(days: 1) }
+        let closing = openIntervals(on: next).map(\.upperBound).max() ?? 15 * 60
+        return instant(next, minute: closing)
     }
 
     /// Indonesian zone abbreviation for the office's time zone: WIB, WITA or WIT (offset from UTC otherwise).

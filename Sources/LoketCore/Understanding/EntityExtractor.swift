@@ -54,6 +54,8 @@ public struct EntityExtractor: Sendable {
     /// Aliases by the id of their first word, longest first.
     private let aliasesByFirstWord: [Int: [Alias]]
     private let receiptPrefix: [UInt8]
+    /// Service ids by themselves ("sip"), matched only when written as an acronym.
+    private let acronymIDs: [String: String]
 
     /// Correctly spelt words from the script's examples that are not alias words: never typos of an alias.
     private let knownWords: Set<String>
@@ -80,12 +82,13 @@ public struct EntityExtractor: Sendable {
         fuzzyCandidates = Dictionary(grouping: vocabulary.indices.filter { vocabulary[$0].count >= 5 }) { vocabulary[$0][0] }
         aliasesByFirstWord = grouped.mapValues { $0.sorted { $0.words.count > $1.words.count } }
         self.receiptPrefix = Array(receiptPrefix.uppercased().utf8)
+        acronymIDs = Dictionary(services.map { ($0.id.lowercased(), $0.id) }, uniquingKeysWith: { first, _ in first })
         self.knownWords = knownWords.subtracting(vocabularyIndex.keys)
     }
 
     public func extract(raw: String, normalized: NormalizedText) -> Entities {
         var entities = Entities()
-        entities.serviceID = service(in: normalized.tokens)
+        entities.serviceID = service(in: normalized.tokens) ?? acronymService(in: raw)
         entities.receiptNumber = receiptNumber(in: raw)
         // Introductions always use one of these words; most messages skip the costlier scan of the raw text.
         if normalized.tokens.contains(where: { $0 == "saya" || $0 == "nama" || $0 == "ini" }) {
@@ -95,6 +98,19 @@ public struct EntityExtractor: Sendable {
     }
 
     // MARK: Services
+
+    /// A service id written as a capitalised acronym ("SIP"): the id alone is chat slang in lower case ("sip",
+    /// okay), but nobody shouts "okay" in capitals in the middle of a question.
+    private func acronymService(in raw: String) -> String? {
+        guard raw.utf8.contains(where: { $0 >= 0x41 && $0 <= 0x5A }) else { return nil }
+        let letters = raw.unicodeScalars.filter { $0.properties.isAlphabetic }
+        // A message in capitals throughout shouts every word; its acronyms are not told apart.
+        if letters.allSatisfy({ $0.properties.isUppercase }) { return nil }
+        for word in raw.split(whereSeparator: { !$0.isLetter }) where word.count >= 3 && word.allSatisfy(\.isUppercase) {
+            if let id = acronymIDs[word.lowercased()] { return id }
+        }
+        return nil
+    }
 
     /// The service whose alias covers the most words; exact beats fuzzy, then the earliest wins.
     public func service(in tokens: [String]) -> String? {

@@ -6,6 +6,10 @@ public struct Understanding: Sendable {
     /// Every intent the message carries with its confidence, best first.
     public var intents: [(intent: Intent, confidence: Double)]
     public var entities: Entities
+    /// The message's words after normalisation.
+    public var words: [String] = []
+    /// The message carried a question mark.
+    public var asked = false
 }
 
 /// Scores intents per clause with the trained classifier plus the script's keywords, and picks the primary one.
@@ -16,9 +20,12 @@ struct IntentRecognizer: Sendable {
     let classifier: TextClassifier<Intent>
     /// Keyword phrases by first word, with the label index they support.
     private let keywords: [String: [(phrase: [String], label: Int)]]
+    /// Keywords of three or more words, for word-order variants (see `scores`).
+    private let shuffledKeywords: [String: [(sorted: [String], label: Int)]]
     /// Weight of each label (see `weights`).
     private let labelWeights: [Double]
     private let unknownLabel: Int?
+    private let greetLabel: Int?
     /// Labels of intents that carry no request of their own (greetings, thanks, yes and no, goodbyes).
     private let socialLabels: Set<Int>
     let threshold: Double
@@ -31,7 +38,7 @@ struct IntentRecognizer: Sendable {
     static let weights: [Intent: Double] = [
         .complaint: 1.1, .askStatus: 1.05, .askRequirements: 1.05, .askDuration: 1.05, .askCost: 1.05,
         .askHours: 1.05, .askLocation: 1.05, .requestService: 1, .provideDocuments: 1, .provideInfo: 0.95,
-        .deny: 0.6, .goodbye: 0.55, .thanks: 0.52, .confirm: 0.5, .greet: 0.4, .unknown: 0,
+        .nudge: 0.9, .goodbye: 0.62, .deny: 0.6, .thanks: 0.52, .confirm: 0.5, .greet: 0.4, .unknown: 0,
     ]
 
     /// How much a keyword found in a clause adds to its intent before renormalising.
@@ -55,9 +62,21 @@ struct IntentRecognizer: Sendable {
         }
         self.classifier = classifier
         self.keywords = keywords
+        // Phrases of three words or more, by each word that does not start them, words sorted; a phrase in its own
+        // order is matched above, so only other orders (not starting with the first word) are looked up here.
+        var shuffled: [String: [(sorted: [String], label: Int)]] = [:]
+        for (_, list) in keywords {
+            for keyword in list where keyword.phrase.count >= 3 {
+                for word in Set(keyword.phrase.dropFirst()) {
+                    shuffled[word, default: []].append((keyword.phrase.sorted(), keyword.label))
+                }
+            }
+        }
+        shuffledKeywords = shuffled
         // Script-defined intents weigh like questions: they were added to be answered.
         labelWeights = classifier.labels.map { Self.weights[$0] ?? 1.05 }
         unknownLabel = classifier.labels.firstIndex(of: .unknown)
+        greetLabel = classifier.labels.firstIndex(of: .greet)
         socialLabels = Set([Intent.greet, .thanks, .confirm, .deny, .goodbye].compactMap { classifier.labels.firstIndex(of: $0) })
         self.threshold = threshold
     }
@@ -96,7 +115,14 @@ struct IntentRecognizer: Sendable {
         let ranked = best.enumerated().filter { $0.element >= 0.05 }
             .map { (intent: classifier.labels[$0.offset], confidence: $0.element) }
             .sorted { $0.confidence != $1.confidence ? $0.confidence > $1.confidence : $0.intent < $1.intent }
-        let confident = leaders.filter { $0.confidence >= threshold && $0.label != unknownLabel }
+        var confident = leaders.filter { $0.confidence >= threshold && $0.label != unknownLabel }
+        // A greeting opens a message; it never outweighs a request or question that follows it.
+        // (A bare "saya mau tanya" after a salam is still mostly a greeting.)
+        if let greet = greetLabel,
+            confident.contains(where: { !socialLabels.contains($0.label) && ($0.confidence >= 0.4 || text.asked) })
+        {
+            confident.removeAll { $0.label == greet }
+        }
         let primary = confident.max { lhs, rhs in
             lhs.confidence * labelWeights[lhs.label] < rhs.confidence * labelWeights[rhs.label]
         }
@@ -122,6 +148,18 @@ struct IntentRecognizer: Sendable {
                 guard tokens[index..<index + candidate.phrase.count].elementsEqual(candidate.phrase) else { continue }
                 scores[candidate.label] += Self.keywordBoost
                 boosted = true
+            }
+        }
+        // Word-order variants of longer phrases ("bisa diambil kapan" for "kapan bisa diambil"): the same words
+        // side by side in any order.
+        if tokens.count >= 3 {
+            for index in tokens.indices {
+                guard let candidates = shuffledKeywords[tokens[index]] else { continue }
+                for candidate in candidates where index + candidate.sorted.count <= tokens.endIndex {
+                    guard tokens[index..<index + candidate.sorted.count].sorted().elementsEqual(candidate.sorted) else { continue }
+                    scores[candidate.label] += Self.keywordBoost
+                    boosted = true
+                }
             }
         }
         let total = scores.reduce(0, +)
