@@ -12,11 +12,22 @@ public final class SQLiteHubStore: HubStore {
     public init(path: String) throws {
         var configuration = Configuration()
         configuration.busyMode = .timeout(10)
-        configuration.prepareDatabase { db in
-            try db.execute(sql: "PRAGMA synchronous = FULL")
-        }
-        writer = try DatabasePool(path: path, configuration: configuration)
+        let pool = try DatabasePool(path: path, configuration: configuration)
+        // Set after opening: the pool switches its writer to WAL with synchronous = NORMAL while it opens, which
+        // would let a power cut take back commits already acknowledged.
+        try pool.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA synchronous = FULL") }
+        writer = pool
         try Self.migrator.migrate(writer)
+    }
+
+    /// SQLite's `synchronous` setting on the writing connection (2 = FULL), for tests.
+    public func synchronousLevel() async throws -> Int {
+        try await writer.writeWithoutTransaction { db in try Int.fetchOne(db, sql: "PRAGMA synchronous") ?? -1 }
+    }
+
+    /// The journal mode (`wal` on disk), for tests.
+    public func journalMode() async throws -> String {
+        try await writer.writeWithoutTransaction { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") ?? "" }
     }
 
     /// An in-memory database, for tests.

@@ -162,6 +162,12 @@ struct StoreConformanceTests {
         #expect(try await store.allocateReceipt(day: "20261201") == 1)
     }
 
+    @Test func theFileStoreIsWALAndFlushesEveryCommit() async throws {
+        let store = try #require(try StoreKind.sqliteFile.make().store as? SQLiteHubStore)
+        #expect(try await store.journalMode() == "wal")
+        #expect(try await store.synchronousLevel() == 2, "FULL: an acknowledged message survives a power cut")
+    }
+
     @Test func aReopenedFileStoreHasEverythingAndContinuesItsNumbers() async throws {
         let (store, reopen) = try StoreKind.sqliteFile.make()
         _ = try await conversation(store)
