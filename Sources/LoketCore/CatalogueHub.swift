@@ -22,6 +22,7 @@ extension Catalogue {
         public static let officerNotFound = "Petugas tujuan tidak ditemukan."
         public static let conversationClosed = "Percakapan sudah ditutup."
         public static let surveyNotOpen = "Survei dapat diisi setelah percakapan ditutup."
+        public static let surveyDone = "Terima kasih, penilaian untuk percakapan ini sudah kami terima."
         public static let unknownResume = "Percakapan sebelumnya tidak ditemukan; percakapan baru dimulai."
         public static let unavailable = "Layanan sedang terganggu; pesan belum tersimpan. Mohon kirim ulang sebentar lagi."
         public static let shuttingDown = "Server sedang dimatikan sebentar; sambungan akan pulih otomatis."

@@ -31,6 +31,8 @@ public actor Hub {
         var conversation: String?
         var outbox: Outbox
         var limiter = RateLimiter(capacity: 20, rate: 5)
+        /// Typing signals are relayed at most every two seconds, so no page can flood the officers' screens.
+        var lastTyping: ContinuousClock.Instant?
     }
 
     /// Engine state of a conversation, rebuilt from its events on first use after a start.
@@ -42,6 +44,8 @@ public actor Hub {
         var assigned: String?
         /// The office-closed notice was sent and no officer has answered since.
         var toldClosed: Bool
+        /// The citizen rated this conversation (once per conversation: the day report averages citizens).
+        var surveyed = false
         var firstCitizenMessage: Date?
         var answered: Bool
     }
@@ -49,6 +53,8 @@ public actor Hub {
     private var officers: [Int: OfficerConnection] = [:]
     private var citizens: [Int: CitizenConnection] = [:]
     private var states: [String: ConversationState] = [:]
+    /// Conversations waiting in the shared queue, for the queue-length metric.
+    private var queued: Set<String> = []
     private var nextConnection = 0
 
     public init(engine: Engine, store: any HubStore, metrics: HubMetrics = HubMetrics(), logger: Logger,
@@ -200,7 +206,7 @@ public actor Hub {
                 metrics.firstResponse.record(now.timeIntervalSince(first))
             }
             state.answered = true
-            states[conversationID] = state
+            keep(state, for: conversationID)
             metrics.messagesOut.increment()
             deliver(stored)
             return ack(outcome, id: id)
@@ -223,7 +229,7 @@ public actor Hub {
                 event, client: ClientKey(origin: "officer:\(username)", id: id), change: ConversationChange(assigned: .some(target)))
             if case .stored(let stored) = outcome {
                 state.assigned = target
-                states[conversationID] = state
+                keep(state, for: conversationID)
                 deliver(stored)
             }
             return ack(outcome, id: id)
@@ -237,9 +243,8 @@ public actor Hub {
                 event, client: ClientKey(origin: "officer:\(username)", id: id), change: ConversationChange(status: .closed))
             if case .stored(let stored) = outcome {
                 state.closed = true
-                states[conversationID] = state
+                keep(state, for: conversationID)
                 deliver(stored)
-                updateQueueLength()
             }
             return ack(outcome, id: id)
         }
@@ -254,9 +259,11 @@ public actor Hub {
         case .duplicate(let seq):
             return HubFrame.ack(id: id, seq: seq)
         case .stored(let event):
-            states[conversation]?.assigned = username
+            if var state = states[conversation] {
+                state.assigned = username
+                keep(state, for: conversation)
+            }
             deliver(event)
-            updateQueueLength()
             return HubFrame.ack(id: id, seq: event.seq ?? 0)
         }
     }
@@ -286,6 +293,9 @@ public actor Hub {
             return
         }
         if case .typing = command {
+            let now = ContinuousClock.now
+            if let last = citizen.lastTyping, now - last < .seconds(2) { return }
+            citizens[connection]?.lastTyping = now
             if let conversation = citizen.conversation {
                 let frame = HubEvent(seq: nil, kind: .typing, conversation: conversation, time: clock()).officerFrame.serialized
                 for officer in officers.values where officer.live { officer.outbox.yield(frame) }
@@ -396,9 +406,8 @@ public actor Hub {
         state.conversation = conversation
         state.closed = false
         if state.firstCitizenMessage == nil { state.firstCitizenMessage = now }
-        states[conversationID] = state
+        keep(state, for: conversationID)
         deliver(stored)
-        updateQueueLength()
         let acknowledgement = ack(outcome, id: id)
         if !officeOpen(at: now), !state.toldClosed {
             // Stored before it is delivered, like every message; the citizen learns the hours at once.
@@ -423,12 +432,21 @@ public actor Hub {
     private func survey(_ score: Int, comment: String?, id: String, conversation conversationID: String) async throws -> JSON {
         await lane.acquire()
         defer { lane.release() }
+        let client = ClientKey(origin: "citizen:\(conversationID)", id: id)
+        // The same survey sent again gets its first ack; a second, different one is refused.
+        if let seq = try await store.seq(for: client) { return HubFrame.ack(id: id, seq: seq) }
         let state = try await state(of: conversationID, id: id)
         guard state.closed else { throw WireError(.notAllowed, Catalogue.Hub.surveyNotOpen, id: id) }
+        guard !state.surveyed else { throw WireError(.notAllowed, Catalogue.Hub.surveyDone, id: id) }
         let event = HubEvent(
             seq: nil, kind: .survey, conversation: conversationID, time: clock(), text: comment, score: score)
-        let outcome = try await store.append(event, client: ClientKey(origin: "citizen:\(conversationID)", id: id), change: .none)
-        if case .stored(let stored) = outcome { deliver(stored) }
+        let outcome = try await store.append(event, client: client, change: .none)
+        if case .stored(let stored) = outcome {
+            var rated = state
+            rated.surveyed = true
+            keep(rated, for: conversationID)
+            deliver(stored)
+        }
         return ack(outcome, id: id)
     }
 
@@ -448,8 +466,17 @@ public actor Hub {
         for citizen in citizens.values where citizen.conversation == event.conversation { citizen.outbox.yield(citizenFrame) }
     }
 
-    private func updateQueueLength() {
-        metrics.queueLength.set(states.values.filter { !$0.closed && $0.assigned == nil && $0.firstCitizenMessage != nil }.count)
+    /// Keeps a conversation's engine state and its place in the queue count (open, unassigned, a citizen wrote):
+    /// one conversation at a time, never a scan of all of them. Closed conversations leave the cache; a citizen
+    /// writing again rebuilds them from the store.
+    private func keep(_ state: ConversationState?, for id: String) {
+        if let state, !state.closed { states[id] = state } else { states[id] = nil }
+        if let state, !state.closed, state.assigned == nil, state.firstCitizenMessage != nil {
+            queued.insert(id)
+        } else {
+            queued.remove(id)
+        }
+        metrics.queueLength.set(queued.count)
     }
 
     // MARK: Engine state
@@ -502,7 +529,9 @@ public actor Hub {
         var state = ConversationState(
             conversation: conversation, name: record.name, honorific: honorific, closed: record.status == .closed,
             assigned: record.assigned, toldClosed: false, firstCitizenMessage: nil, answered: false)
-        for event in try await store.events(conversation: id) where event.kind == .message {
+        for event in try await store.events(conversation: id) {
+            if event.kind == .survey { state.surveyed = true }
+            guard event.kind == .message else { continue }
             switch event.from {
             case .citizen:
                 engine.receiveCitizen(event.text ?? "", in: &conversation, at: event.time, name: record.name, honorific: honorific)
@@ -519,7 +548,7 @@ public actor Hub {
         }
         if let receipt = record.receipt { conversation.restore(receiptNumber: receipt) }
         state.conversation = conversation
-        states[id] = state
+        keep(state, for: id)
         return state
     }
 }

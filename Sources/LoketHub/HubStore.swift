@@ -129,6 +129,8 @@ public protocol HubStore: Sendable {
     func events(conversation: String) async throws -> [HubEvent]
     /// Events whose time lies in `range` (for reports).
     func events(between start: Date, and end: Date) async throws -> [HubEvent]
+    /// The `seq` of the event a client id became, when it was stored.
+    func seq(for client: ClientKey) async throws -> Int64?
     /// The highest `seq` stored (0 when none).
     func lastSeq() async throws -> Int64
 

@@ -230,6 +230,10 @@ public final class SQLiteHubStore: HubStore {
         }
     }
 
+    public func seq(for client: ClientKey) async throws -> Int64? {
+        try await writer.read { db in try Self.acknowledged(client, db) }
+    }
+
     public func lastSeq() async throws -> Int64 {
         try await writer.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM event") ?? 0 }
     }

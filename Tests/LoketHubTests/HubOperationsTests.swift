@@ -173,6 +173,10 @@ struct HubOperationsTests {
             #expect(try await citizen.expect("ack")["id"]?.stringValue == "s")
             let survey = try await ani.expect("event", event: "survey")
             #expect(survey["score"]?.int == 4)
+            citizen.send(CitizenCommand.survey(id: "s", score: 4, comment: "Cepat").frame.serialized)
+            #expect(try await citizen.expect("ack")["seq"] == survey["seq"], "the same survey again: the same ack")
+            citizen.send(CitizenCommand.survey(id: "s2", score: 1, comment: nil).frame.serialized)
+            #expect(try await citizen.expect("error")["code"]?.stringValue == "not_allowed", "one rating per conversation")
 
             citizen.send(CitizenCommand.message(id: "2", text: "Maaf, satu lagi").frame.serialized)
             _ = try await citizen.expect("ack")

@@ -83,6 +83,8 @@ struct StoreConformanceTests {
             return
         }
         #expect(try await store.append(message("k1", "Halo"), client: client, change: .none) == .duplicate(seq: first.seq ?? -1))
+        #expect(try await store.seq(for: client) == first.seq)
+        #expect(try await store.seq(for: ClientKey(origin: "citizen:k1", id: "never")) == nil)
         // The same id from someone else is another message.
         let other = try await store.append(message("k1", "Halo"), client: ClientKey(origin: "officer:ani", id: "m1"), change: .none)
         guard case .stored(let second) = other else {
