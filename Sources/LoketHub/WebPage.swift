@@ -27,9 +27,13 @@ public struct OriginPolicy: Sendable, Equatable {
     }
 
     /// Whether a WebSocket upgrade with this `Origin` header, sent to `host` (the request's Host), may proceed.
-    /// No `Origin` means no browser (scripts, `loket live`, tests): browsers always send it on WebSocket upgrades.
+    /// The check is against browsers carrying a citizen to another site's script; anything else may claim any
+    /// origin anyway. So no `Origin` (scripts, tests) and a `ws:`/`wss:` one (the Swift WebSocket client behind
+    /// `loket live` and `loket-hub citizen` sends the URL's own) are not browsers: a page's origin is http(s).
     public func allows(origin: String?, host: String?) -> Bool {
         guard let origin else { return true }
+        let lowered = origin.lowercased()
+        if lowered.hasPrefix("ws://") || lowered.hasPrefix("wss://") { return true }
         guard let normalisedOrigin = Self.normalised(origin) else { return false }
         if embedOrigins.contains(normalisedOrigin) { return true }
         // Same origin: the page was served by this hub under the name the browser used, whatever the scheme a
@@ -66,6 +70,7 @@ struct SecurityHeadersMiddleware<Context: RequestContext>: RouterMiddleware {
 
 /// The citizen's chat page: the files under `Web/`, read once at start and served from memory.
 struct WebAssets: Sendable {
+    /// One file: its bytes and content type.
     struct Asset: Sendable {
         let contentType: String
         let body: ByteBuffer
@@ -102,6 +107,7 @@ struct WebAssets: Sendable {
     }
 }
 
+/// Header names the page needs that HTTPTypes does not predefine.
 enum ExtraFieldName {
     /// Not among HTTPTypes' predefined names; the literal is a valid token, so this is never nil.
     static let referrerPolicy = HTTPField.Name("Referrer-Policy")

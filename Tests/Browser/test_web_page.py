@@ -365,8 +365,12 @@ class PageTest(unittest.TestCase):
         self.assertFalse(self.visible("survey"))
         # Answered once: a reload of the closed conversation does not ask again.
         self.browser.refresh()
-        self.wait_until(lambda: len(self.texts()) == 2)
+        self.wait_until(lambda: len(self.texts()) == 3)
+        self.assertIn("ditutup", self.texts()[-1])
         time.sleep(0.5)
+        self.assertFalse(self.visible("survey"))
+        # Writing again reopens the conversation (the hub's rule); the survey stays away.
+        self.send_from_page("Maaf, satu pertanyaan lagi")
         self.assertFalse(self.visible("survey"))
 
     def test_office_hours_notice_when_closed_and_not_when_open(self):
@@ -464,6 +468,7 @@ class ServerTest(unittest.TestCase):
     def test_websocket_origin_check(self):
         parsed = urllib.parse.urlparse(HUB)
         self.assertEqual(upgrade_status(HUB, None), 101, "non-browser clients send no Origin")
+        self.assertEqual(upgrade_status(HUB, f"ws://{parsed.hostname}"), 101, "the Swift client's own origin")
         self.assertEqual(upgrade_status(HUB, f"http://{parsed.netloc}"), 101)
         if EMBED_ORIGIN:
             self.assertEqual(upgrade_status(HUB, EMBED_ORIGIN), 101)

@@ -7,6 +7,8 @@ struct OriginPolicyTests {
         let policy = OriginPolicy(embedOrigins: ["https://PTSP.example.go.id/"])
         #expect(policy.embedOrigins == ["https://ptsp.example.go.id"])
         #expect(policy.allows(origin: nil, host: "127.0.0.1:8750"))
+        // What the Swift WebSocket client sends: not a browser.
+        #expect(policy.allows(origin: "ws://127.0.0.1", host: "127.0.0.1:8750"))
         #expect(policy.allows(origin: "http://127.0.0.1:8750", host: "127.0.0.1:8750"))
         // Behind a TLS proxy the browser says https while the Host is the public name.
         #expect(policy.allows(origin: "https://loket.example.go.id", host: "loket.example.go.id"))

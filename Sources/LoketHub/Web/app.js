@@ -185,8 +185,12 @@
       log.append(message.element);
       empty.hidden = true;
     }
+    if (frame.closed) {
+      // The history holds messages only: say why the survey is there.
+      addMessage('system', T.closed, {});
+      showSurvey();
+    }
     log.scrollTop = log.scrollHeight;
-    if (frame.closed) showSurvey();
     flushOutbox();
   }
 
