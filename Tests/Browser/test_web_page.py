@@ -6,17 +6,20 @@ processes. It reads:
   LOKET_HUB_URL           a hub whose clock (LOKET_HUB_NOW) is inside office hours, started with
                           --embed-origin $LOKET_EMBED_ORIGIN
   LOKET_HUB_CLOSED_URL    a hub whose clock is outside office hours
-  LOKET_EMBED_ORIGIN      the origin allowed to embed the page
+  LOKET_EMBED_ORIGIN      the origin allowed to embed the page; when it is http://localhost:PORT, the suite
+                          serves an "office site" there that embeds the page in an iframe
   LOKET_OFFICER_USER, LOKET_OFFICER_PASSWORD   an officer of the first hub
   LOKET_SCREENSHOTS       optional folder: screenshots at 360 px and desktop width are saved there
 
 Only the standard library, `selenium` and its dependency `websocket-client` are used.
 """
 
+import http.server
 import json
 import os
 import socket
 import sys
+import threading
 import time
 import unittest
 import urllib.error
@@ -405,6 +408,48 @@ class PageTest(unittest.TestCase):
             self.assertGreaterEqual(size, 16)
         finally:
             self.browser.execute_cdp_cmd("Emulation.clearDeviceMetricsOverride", {})
+
+    def test_embedded_in_an_allowed_site_only(self):
+        if not EMBED_ORIGIN.startswith("http://localhost:"):
+            self.skipTest("LOKET_EMBED_ORIGIN is not a local http://localhost:PORT")
+        framed = {"/": HUB, "/other": CLOSED_HUB or HUB}
+
+        class OfficeSite(http.server.BaseHTTPRequestHandler):
+            def do_GET(self):
+                body = ('<!doctype html><html lang="id"><title>Situs kantor</title>'
+                        f'<iframe id="chat" title="Chat" width="400" height="700" src="{framed.get(self.path, HUB)}/">'
+                        '</iframe></html>').encode()
+                self.send_response(200 if self.path in framed else 404)
+                self.send_header("Content-Type", "text/html; charset=utf-8")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def log_message(self, *arguments):
+                pass
+
+        site = http.server.ThreadingHTTPServer(("127.0.0.1", int(EMBED_ORIGIN.rsplit(":", 1)[1])), OfficeSite)
+        threading.Thread(target=site.serve_forever, daemon=True).start()
+        try:
+            self.browser.get(EMBED_ORIGIN + "/")
+            self.browser.switch_to.frame("chat")
+            self.wait_until(lambda: self.box().is_enabled() and self.button().is_enabled(), timeout=10)
+            self.start_chat("Halo dari situs kantor")
+            self.browser.switch_to.default_content()
+            if not CLOSED_HUB:
+                return
+            # The other hub was started without --embed-origin: the browser refuses to show it in the site.
+            self.browser.get(EMBED_ORIGIN + "/other")
+            time.sleep(1)
+            self.browser.switch_to.frame("chat")
+            self.assertEqual(self.browser.find_elements(By.CSS_SELECTOR, 'textarea[aria-label="Pesan"]'), [])
+            self.browser.switch_to.default_content()
+            refused = [e["message"] for e in self.browser.get_log("browser") if e["level"] == "SEVERE"]
+            self.assertTrue(any("frame-ancestors" in message for message in refused), refused)
+        finally:
+            self.browser.switch_to.default_content()
+            site.shutdown()
+            site.server_close()
 
     def test_screenshots(self):
         if not SCREENSHOTS:

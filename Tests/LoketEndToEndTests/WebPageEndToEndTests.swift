@@ -7,7 +7,6 @@ import Testing
 struct WebPageEndToEndTests {
     static let chromium = "/usr/bin/chromium"
     static let chromedriver = "/usr/bin/chromedriver"
-    static let embedOrigin = "https://ptsp.example.go.id"
     /// Monday 30 November 2026, 10:00 in Jakarta: open. Sunday 29 November, 10:00: closed.
     static let openTime = "2026-11-30T03:00:00Z"
     static let closedTime = "2026-11-29T03:00:00Z"
@@ -32,10 +31,12 @@ struct WebPageEndToEndTests {
             return
         }
 
+        // The suite serves an "office site" here that embeds the page; only this hub allows it.
+        let embedOrigin = "http://localhost:\(try HubProcess.freePort())"
         let open = try HubProcess()
         let password = "kata-sandi-uji-web"
         try open.command(["officer", "add", "petugas", "--name", "Petugas Uji", "--password-stdin"], input: password + "\n")
-        try open.start(arguments: ["--embed-origin", Self.embedOrigin], environment: ["LOKET_HUB_NOW": Self.openTime])
+        try open.start(arguments: ["--embed-origin", embedOrigin], environment: ["LOKET_HUB_NOW": Self.openTime])
         let closed = try HubProcess()
         try closed.start(environment: ["LOKET_HUB_NOW": Self.closedTime])
 
@@ -43,7 +44,7 @@ struct WebPageEndToEndTests {
         let result = try Self.runBounded(
             ["python3", Self.suite.path],
             environment: [
-                "LOKET_HUB_URL": open.url, "LOKET_HUB_CLOSED_URL": closed.url, "LOKET_EMBED_ORIGIN": Self.embedOrigin,
+                "LOKET_HUB_URL": open.url, "LOKET_HUB_CLOSED_URL": closed.url, "LOKET_EMBED_ORIGIN": embedOrigin,
                 "LOKET_OFFICER_USER": "petugas", "LOKET_OFFICER_PASSWORD": password, "PYTHONUNBUFFERED": "1",
             ],
             timeout: Self.timeout)
