@@ -55,7 +55,9 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
-            ]
+            ],
+            // The citizen's chat page, served from memory at `/`.
+            resources: [.copy("Web")]
         ),
         .executableTarget(
             name: "loket",

@@ -12,16 +12,21 @@ import NIOPosix
 import ServiceLifecycle
 import Synchronization
 
-/// How a hub serves: where it listens and how long officer sessions last.
+/// How a hub serves: where it listens, how long officer sessions last and which sites may embed the citizen page.
 public struct HubConfiguration: Sendable {
     public var host: String
     public var port: Int
     public var sessionLifetime: TimeInterval
+    public var origins: OriginPolicy
 
-    public init(host: String = "127.0.0.1", port: Int = 8750, sessionLifetime: TimeInterval = 12 * 3600) {
+    public init(
+        host: String = "127.0.0.1", port: Int = 8750, sessionLifetime: TimeInterval = 12 * 3600,
+        origins: OriginPolicy = OriginPolicy()
+    ) {
         self.host = host
         self.port = port
         self.sessionLifetime = sessionLifetime
+        self.origins = origins
     }
 }
 
@@ -62,6 +67,8 @@ public enum HubServer {
         onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router()
+        // First, so that every route added after it (all of them) carries the headers.
+        router.add(middleware: SecurityHeadersMiddleware(policy: configuration.origins))
         let throttle = LoginThrottle()
         let store = hub.store
 
@@ -71,10 +78,9 @@ public enum HubServer {
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: hub.metrics.exposition())))
         }
-        router.get("/") { _, _ in
-            Response(
-                status: .ok, headers: [.contentType: "text/plain; charset=utf-8"],
-                body: .init(byteBuffer: ByteBuffer(string: "Loket hub · \(hub.engine.script.office.name)\n")))
+        let web = WebAssets.load()
+        for entry in WebAssets.files {
+            router.get(RouterPath(entry.path)) { _, _ in try web.response(for: entry.path) }
         }
         router.post("/api/login") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 16 * 1024)
@@ -128,6 +134,12 @@ public enum HubServer {
                     }
                 }
             case "/citizen/ws":
+                // Another site's page must not chat through a citizen's browser; non-browsers send no Origin.
+                let host = head.authority
+                guard configuration.origins.allows(origin: head.headerFields[.origin], host: host) else {
+                    await refuse(channel, status: .forbidden)
+                    return .dontUpgrade
+                }
                 return .upgrade([:]) { inbound, outbound, _ in
                     await serve(inbound: inbound, outbound: outbound, hub: hub, logger: logger) { outbox in
                         await hub.connectCitizen(outbox: outbox)

@@ -73,6 +73,11 @@ struct Serve: AsyncParsableCommand {
     @Option(help: "Log level: trace, debug, info, notice, warning, error, critical.")
     var logLevel = "info"
 
+    @Option(help: ArgumentHelp(
+        "A site allowed to embed the citizen page in an iframe and chat from it, e.g. https://ptsp.example.go.id "
+            + "(repeatable).", valueName: "ORIGIN"))
+    var embedOrigin: [String] = []
+
     func validate() throws {
         guard let (host, port) = HostPort.parse(listen) else {
             throw ValidationError("--listen takes HOST:PORT, e.g. 127.0.0.1:8750 (port 0-65535)")
@@ -84,6 +89,30 @@ struct Serve: AsyncParsableCommand {
         }
         guard (1...72).contains(sessionHours) else { throw ValidationError("--session-hours must be between 1 and 72") }
         guard Logger.Level(rawValue: logLevel) != nil else { throw ValidationError("unknown --log-level '\(logLevel)'") }
+        for origin in embedOrigin where OriginPolicy.normalised(origin) == nil {
+            throw ValidationError("--embed-origin takes an origin like https://ptsp.example.go.id (no path), not '\(origin)'")
+        }
+        if let now = ProcessInfo.processInfo.environment[Self.clockVariable], Self.parseInstant(now) == nil {
+            throw ValidationError("\(Self.clockVariable) must be an RFC 3339 time like 2026-11-30T03:00:00Z")
+        }
+    }
+
+    /// For tests only: the hub's clock starts at this RFC 3339 instant (and runs on), so a test can place the
+    /// office open or closed whatever the real time. Unset in production; nothing else reads it.
+    static let clockVariable = "LOKET_HUB_NOW"
+
+    static func parseInstant(_ text: String) -> Date? {
+        (try? Date.ISO8601FormatStyle(includingFractionalSeconds: true).parse(text))
+            ?? (try? Date.ISO8601FormatStyle().parse(text))
+    }
+
+    /// The real clock, or with `LOKET_HUB_NOW` set the real clock shifted so that it started at that instant.
+    static func clock() -> @Sendable () -> Date {
+        guard let text = ProcessInfo.processInfo.environment[clockVariable], let start = parseInstant(text) else {
+            return { Date() }
+        }
+        let offset = start.timeIntervalSince(Date())
+        return { Date().addingTimeInterval(offset) }
     }
 
     func run() async throws {
@@ -102,9 +131,12 @@ struct Serve: AsyncParsableCommand {
         }
         let hubStore = try store.open()
         guard let (host, port) = HostPort.parse(listen) else { throw ExitCode(2) }
-        let hub = Hub(engine: Engine(script: loadedScript), store: hubStore, logger: logger)
+        let hub = Hub(engine: Engine(script: loadedScript), store: hubStore, logger: logger, clock: Self.clock())
         let app = HubServer.application(
-            hub: hub, configuration: HubConfiguration(host: host, port: port, sessionLifetime: sessionHours * 3600),
+            hub: hub,
+            configuration: HubConfiguration(
+                host: host, port: port, sessionLifetime: sessionHours * 3600,
+                origins: OriginPolicy(embedOrigins: embedOrigin)),
             logger: logger
         ) { boundPort in
             // The first line on stdout, flushed: scripts and tests wait for it.

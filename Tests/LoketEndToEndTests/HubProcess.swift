@@ -69,8 +69,9 @@ final class HubProcess {
 
     private static func quote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 
-    /// Starts the hub and waits for its `listening on` line.
-    func start() async throws {
+    /// Starts the hub and waits for its `listening on` line; `arguments` go after the hub's own, `environment`
+    /// is added to the test runner's.
+    func start(arguments extra: [String] = [], environment: [String: String] = [:]) async throws {
         try? FileManager.default.removeItem(at: output)
         let hub = try Self.binary("loket-hub")
         var actions = posix_spawn_file_actions_t()
@@ -79,9 +80,14 @@ final class HubProcess {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, output.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
         posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let arguments = [hub, "--listen", "127.0.0.1:\(port)", "--data", data.path]
+        let arguments = [hub, "--listen", "127.0.0.1:\(port)", "--data", data.path] + extra
         let argv = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
+        let variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { "\($0.key)=\($0.value)" }
+        let envp = variables.map { strdup($0) } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
@@ -89,7 +95,7 @@ final class HubProcess {
         sigemptyset(&empty)
         posix_spawnattr_setsigmask(&attributes, &empty)
         posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
-        guard posix_spawn(&pid, hub, &actions, &attributes, argv, environ) == 0 else {
+        guard posix_spawn(&pid, hub, &actions, &attributes, argv, envp) == 0 else {
             throw E2EError(message: "cannot start loket-hub")
         }
         // Generous: training the engine in a debug build on a busy 2-core machine can take a while.
