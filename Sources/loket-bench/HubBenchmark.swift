@@ -110,6 +110,7 @@ enum HubBenchmark {
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
 
+        try await warmUp(citizens: options.citizens, logger: logger)
         var hubs: [(label: String, figures: Figures)] = []
         for synced in [false, true] {
             let folder = directory.appendingPathComponent(synced ? "synced" : "shipped").path
@@ -120,6 +121,23 @@ enum HubBenchmark {
         let relay = try await measuring(
             try await startRelay(logger: logger), name: "relay", options: options, saturation: [true, false])
         report(hubs: hubs, relay: relay, options: options, loadBefore: loadBefore)
+    }
+
+    /// One untimed round on a relay, so one-time costs of the process (event loops, buffer pools, the first
+    /// connections) do not land in the memory figure of whichever server is measured first.
+    static func warmUp(citizens count: Int, logger: Logger) async throws {
+        let server = try await startRelay(logger: logger)
+        do {
+            let log = DeliveryLog()
+            let officer = try await OfficerListener(url: server.officerURL, bearer: nil, log: log)
+            let (citizens, _) = try await openConversations(count, first: 0, server: server, log: log)
+            await closeAll(citizens)
+            await officer.close()
+            await server.stop()
+        } catch {
+            await server.stop()
+            throw error
+        }
     }
 
     /// Measures `server` and stops it, whatever happens.
