@@ -75,7 +75,16 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .executableTarget(name: "loket-bench", dependencies: ["LoketCore", "LoketUI"]),
+        .executableTarget(
+            name: "loket-bench",
+            dependencies: [
+                "LoketCore", "LoketUI", "LoketHub", "LoketLive", "LoketWire",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
         .testTarget(name: "LoketCoreTests", dependencies: ["LoketCore"]),
         .testTarget(name: "LoketUITests", dependencies: ["LoketUI"]),
         .testTarget(

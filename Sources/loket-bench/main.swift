@@ -2,7 +2,8 @@ import Foundation
 import LoketCore
 import LoketUI
 
-// Benchmarks for the engine budgets in DESIGN.md. Run in release mode: `swift run -c release loket-bench`.
+// Benchmarks for the engine budgets in DESIGN.md. Run in release mode: `swift run -c release loket-bench`
+// (`loket-bench hub` for the hub under load).
 // Figures are medians over repeated runs, measured with the monotonic clock on one thread.
 
 func median(_ values: [Double]) -> Double {
@@ -20,6 +21,12 @@ func measure(runs: Int, _ body: () -> Void) -> [Double] {
 
 func format(_ microseconds: Double) -> String {
     microseconds >= 1000 ? String(format: "%.2f ms", microseconds / 1000) : String(format: "%.2f µs", microseconds)
+}
+
+// `loket-bench hub` measures the live hub under citizen load instead (HubBenchmark.swift); its servers and
+// sockets would distort the engine figures below, so it runs alone.
+if CommandLine.arguments.dropFirst().first == "hub" {
+    exit(await HubBenchmark.main(arguments: Array(CommandLine.arguments.dropFirst(2))))
 }
 
 // Memory first, while nothing else has grown the heap.

@@ -1,0 +1,350 @@
+import Foundation
+import Hummingbird
+import Logging
+import LoketCore
+import LoketHub
+import LoketWire
+import ServiceLifecycle
+
+/// `loket-bench hub`: the live hub under citizen load against a storage-free relay, in one process on loopback
+/// (issue 9, "Tests and benchmarks"). Both servers run in turn, never at once, so neither steals the other's CPU.
+enum HubBenchmark {
+    struct Options {
+        var seconds = 20.0
+        var citizens = 200
+        var rate = 1.0
+        var saturationCitizens = 1000
+        var saturationSeconds = 5.0
+
+        static let usage = """
+            usage: loket-bench hub [--seconds S] [--citizens N] [--rate R] [--saturation-citizens N] [--saturation-seconds S]
+              --seconds S               length of the steady run (default 20)
+              --citizens N              citizens in the steady run (default 200)
+              --rate R                  messages per second per citizen in the steady run (default 1)
+              --saturation-citizens N   citizens in the saturation runs (default 1000; the hub allows 5/s each)
+              --saturation-seconds S    length of each saturation run (default 5)
+            """
+
+        init(arguments: [String]) throws {
+            var rest = arguments[...]
+            while let flag = rest.popFirst() {
+                guard let value = rest.popFirst(), let number = Double(value), number > 0 else {
+                    throw BenchError("\(flag) needs a positive number\n\(Self.usage)")
+                }
+                switch flag {
+                case "--seconds": seconds = min(number, 600)
+                case "--citizens": citizens = min(Int(number), 5_000)
+                case "--rate": rate = min(number, 5)
+                case "--saturation-citizens": saturationCitizens = min(Int(number), 5_000)
+                case "--saturation-seconds": saturationSeconds = min(number, 120)
+                default: throw BenchError("unknown option \(flag)\n\(Self.usage)")
+                }
+            }
+        }
+    }
+
+    /// A server running in this process on 127.0.0.1, with what its clients need to reach it.
+    struct Server: Sendable {
+        let citizenURL: String
+        let officerURL: String
+        let officerToken: String?
+        let stop: @Sendable () async -> Void
+    }
+
+    /// One measured run of one server.
+    struct Run: Sendable {
+        let server: String
+        let offered: String
+        let seconds: Double
+        let delivered: Int
+        let latencies: [Double]
+        let tally: SendTally
+        let undelivered: Int
+        let unexpected: Int
+        let cores: Double
+
+        var perSecond: Double { Double(delivered) / seconds }
+        var sentPerSecond: Double { Double(tally.sent) / seconds }
+        var p50: Double { percentile(latencies, 0.50) }
+        var p99: Double { percentile(latencies, 0.99) }
+    }
+
+    /// Everything measured on one server.
+    struct Figures: Sendable {
+        var steady: Run
+        var saturation: [Run]
+        var bytesPerConversation: Double
+        var bytesPerConversationAtSaturation: Double
+    }
+
+    /// Monday 30 November 2026, 10:00 WIB: inside office hours, so no citizen gets the office-closed notice.
+    static let officeOpen = Date(timeIntervalSince1970: 1_796_007_600)
+
+    static func main(arguments: [String]) async -> Int32 {
+        let options: Options
+        do {
+            options = try Options(arguments: arguments)
+        } catch {
+            print(error)
+            return 2
+        }
+        do {
+            try await run(options)
+            return 0
+        } catch {
+            print("hub benchmark failed: \(error)")
+            return 1
+        }
+    }
+
+    static func run(_ options: Options) async throws {
+        var logger = Logger(label: "loket-bench")
+        logger.logLevel = .error
+        let engine = Engine(script: try ScriptLoader.loadDefault())
+        let loadBefore = loadAverage()
+        print("hub benchmark: \(options.citizens) citizens × \(format(options.rate))/s for \(format(options.seconds)) s, then "
+            + "\(options.saturationCitizens) citizens closed-loop for \(format(options.saturationSeconds)) s; "
+            + "\(ProcessInfo.processInfo.activeProcessorCount) cores, load average \(loadBefore)")
+
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("loket-bench-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+
+        try await warmUp(citizens: options.citizens, logger: logger)
+        var hubs: [(label: String, figures: Figures)] = []
+        for synced in [false, true] {
+            let folder = directory.appendingPathComponent(synced ? "synced" : "shipped").path
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            let server = try await startHub(engine: engine, directory: folder, syncEachCommit: synced, logger: logger)
+            hubs.append((synced ? "hub+sync" : "hub", try await measuring(server, name: "hub", options: options, saturation: [true])))
+        }
+        let relay = try await measuring(
+            try await startRelay(logger: logger), name: "relay", options: options, saturation: [true, false])
+        report(hubs: hubs, relay: relay, options: options, loadBefore: loadBefore)
+    }
+
+    /// One untimed round on a relay, so one-time costs of the process (event loops, buffer pools, the first
+    /// connections) do not land in the memory figure of whichever server is measured first.
+    static func warmUp(citizens count: Int, logger: Logger) async throws {
+        let server = try await startRelay(logger: logger)
+        do {
+            let log = DeliveryLog()
+            let officer = try await OfficerListener(url: server.officerURL, bearer: nil, log: log)
+            let (citizens, _) = try await openConversations(count, first: 0, server: server, log: log)
+            await closeAll(citizens)
+            await officer.close()
+            await server.stop()
+        } catch {
+            await server.stop()
+            throw error
+        }
+    }
+
+    /// Measures `server` and stops it, whatever happens.
+    static func measuring(_ server: Server, name: String, options: Options, saturation: [Bool]) async throws -> Figures {
+        do {
+            let figures = try await measure(server, name: name, options: options, saturation: saturation)
+            await server.stop()
+            return figures
+        } catch {
+            await server.stop()
+            throw error
+        }
+    }
+
+    // MARK: Servers
+
+    /// The real hub: its SQLite store in a temporary folder on disk (with `syncEachCommit`, the WAL flushed at
+    /// every commit as `synchronous = FULL` would), the default script's engine, and an officer with a session
+    /// made in the store, as `loket login` would leave it.
+    static func startHub(engine: Engine, directory: String, syncEachCommit: Bool, logger: Logger) async throws -> Server {
+        let path = SQLiteHubStore.file(in: directory)
+        let shipped = try SQLiteHubStore(path: path)
+        let store: any HubStore = syncEachCommit ? try WALSyncedStore(base: shipped, databasePath: path) : shipped
+        try await store.addOfficer(OfficerRecord(username: "bench", name: "Petugas Bench", passwordHash: "!"))
+        let token = Token.generate()
+        try await store.createSession(tokenHash: Token.hash(token), username: "bench", expires: Date().addingTimeInterval(3600))
+        let started = Date()
+        // The office clock starts at an open hour and then runs in real time.
+        let hub = Hub(engine: engine, store: store, logger: logger, clock: { officeOpen.addingTimeInterval(Date().timeIntervalSince(started)) })
+        guard await hub.officeOpen(at: officeOpen) else { throw BenchError("the default script's office is closed at the bench time") }
+        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
+        let app = HubServer.application(hub: hub, configuration: HubConfiguration(host: "127.0.0.1", port: 0), logger: logger) {
+            portContinuation.yield($0)
+        }
+        let port = try await start(app, ports: ports, logger: logger) { await hub.disconnectAll() }
+        return Server(
+            citizenURL: "ws://127.0.0.1:\(port.number)/citizen/ws", officerURL: "ws://127.0.0.1:\(port.number)/officer/ws",
+            officerToken: token, stop: port.stop)
+    }
+
+    static func startRelay(logger: Logger) async throws -> Server {
+        let relay = Relay()
+        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
+        let app = relay.application(logger: logger) { portContinuation.yield($0) }
+        let port = try await start(app, ports: ports, logger: logger) {}
+        return Server(
+            citizenURL: "ws://127.0.0.1:\(port.number)/citizen/ws", officerURL: "ws://127.0.0.1:\(port.number)/officer/ws",
+            officerToken: nil, stop: port.stop)
+    }
+
+    /// Runs `app` in a service group until `stop`; graceful shutdown rather than cancellation, which would log
+    /// spurious errors.
+    static func start(
+        _ app: some ApplicationProtocol, ports: AsyncStream<Int>, logger: Logger,
+        beforeStop: @escaping @Sendable () async -> Void
+    ) async throws -> (number: Int, stop: @Sendable () async -> Void) {
+        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+        let running = Task { try await group.run() }
+        let stop: @Sendable () async -> Void = {
+            await beforeStop()
+            await group.triggerGracefulShutdown()
+            _ = try? await running.value
+        }
+        var iterator = ports.makeAsyncIterator()
+        guard let port = await iterator.next() else {
+            await stop()
+            throw BenchError("server did not start")
+        }
+        return (port, stop)
+    }
+
+    // MARK: Measuring
+
+    static func measure(_ server: Server, name: String, options: Options, saturation: [Bool]) async throws -> Figures {
+        let log = DeliveryLog()
+        let officer = try await OfficerListener(url: server.officerURL, bearer: server.officerToken, log: log)
+        do {
+            let (citizens, perConversation) = try await openConversations(
+                options.citizens, first: 0, server: server, log: log)
+            let steady = await measureRun(
+                citizens, server: name, load: .steady(rate: options.rate), seconds: options.seconds, log: log,
+                offered: "\(options.citizens) × \(format(options.rate))/s open loop")
+            await closeAll(citizens)
+            try? await Task.sleep(for: .seconds(1))
+
+            let (crowd, perConversationAtSaturation) = try await openConversations(
+                options.saturationCitizens, first: options.citizens, server: server, log: log)
+            var saturated: [Run] = []
+            for paced in saturation {
+                try? await Task.sleep(for: .seconds(1))
+                let offered = paced
+                    ? "\(crowd.count) closed loop ≤\(format(Pacer.rate))/s each"
+                    : "\(crowd.count) closed loop, unpaced"
+                saturated.append(await measureRun(
+                    crowd, server: name, load: .saturation(protocolPacing: paced), seconds: options.saturationSeconds,
+                    log: log, offered: offered))
+            }
+            await closeAll(crowd)
+            await officer.close()
+            return Figures(
+                steady: steady, saturation: saturated, bytesPerConversation: perConversation,
+                bytesPerConversationAtSaturation: perConversationAtSaturation)
+        } catch {
+            await officer.close()
+            throw error
+        }
+    }
+
+    /// Opens `count` conversations, each with one message answered, so the server holds what an open conversation
+    /// costs (socket, conversation, engine state); returns them and resident bytes per conversation.
+    static func openConversations(
+        _ count: Int, first: Int, server: Server, log: DeliveryLog
+    ) async throws -> ([Citizen], Double) {
+        let before = residentBytes()
+        let citizens = try await openCitizens(count: count, url: server.citizenURL, startingAt: first)
+        let refused = await withTaskGroup(of: Int.self) { group in
+            for citizen in citizens {
+                group.addTask { await citizen.sendAndWait(log: log) == .acknowledged ? 0 : 1 }
+            }
+            return await group.reduce(0, +)
+        }
+        if refused > 0 { throw BenchError("\(refused) of \(count) first messages were not acknowledged") }
+        let settle = ContinuousClock.now + .seconds(5)
+        while log.outstanding > 0, ContinuousClock.now < settle { try? await Task.sleep(for: .milliseconds(20)) }
+        let after = residentBytes()
+        return (citizens, Double(after - before) / Double(max(count, 1)))
+    }
+
+    static func measureRun(
+        _ citizens: [Citizen], server: String, load: Load, seconds: Double, log: DeliveryLog, offered: String
+    ) async -> Run {
+        let cpuBefore = processCPUSeconds()
+        let wallBefore = ContinuousClock.now
+        let (tally, window) = await drive(citizens, load: load, seconds: seconds, log: log)
+        let wall = milliseconds(ContinuousClock.now - wallBefore) / 1000
+        let cores = (processCPUSeconds() - cpuBefore) / max(wall, 0.001)
+        let results = log.results()
+        return Run(
+            server: server, offered: offered, seconds: milliseconds(window.upperBound - window.lowerBound) / 1000,
+            delivered: results.delivered, latencies: results.latencies.sorted(), tally: tally,
+            undelivered: results.undelivered, unexpected: results.unexpected, cores: cores)
+    }
+
+    // MARK: Report
+
+    static func report(hubs: [(label: String, figures: Figures)], relay: Figures, options: Options, loadBefore: String) {
+        let header = [
+            pad("run", 21), pad("offered", 34), pad("sent/s", 8, right: true), pad("delivered/s", 12, right: true),
+            pad("p50", 10, right: true),
+            pad("p99", 10, right: true), pad("cpu", 6, right: true), "  refused/lost",
+        ].joined()
+        print("")
+        print(header)
+        print(String(repeating: "-", count: header.count))
+        func line(_ label: String, _ run: Run) {
+            let refused = run.tally.refused.values.reduce(0, +) + run.tally.closed
+            var problems = "\(refused)/\(run.undelivered)"
+            if run.unexpected > 0 { problems += " unexpected \(run.unexpected)" }
+            if run.tally.late > 0 { problems += " late sends \(run.tally.late)" }
+            for (code, count) in run.tally.refused.sorted(by: { $0.key < $1.key }) { problems += " \(code)×\(count)" }
+            print([
+                pad(label, 21), pad(run.offered, 34), pad(String(format: "%.0f", run.sentPerSecond), 8, right: true),
+                pad(String(format: "%.0f", run.perSecond), 12, right: true),
+                pad(ms(run.p50), 10, right: true), pad(ms(run.p99), 10, right: true),
+                pad(String(format: "%.2f", run.cores), 6, right: true), "  " + problems,
+            ].joined())
+        }
+        for hub in hubs { line("steady \(hub.label)", hub.figures.steady) }
+        line("steady relay", relay.steady)
+        for hub in hubs { for run in hub.figures.saturation { line("saturation \(hub.label)", run) } }
+        for run in relay.saturation { line("saturation relay", run) }
+        print("")
+
+        let relayMax = relay.saturation.map(\.perSecond).max() ?? 0
+        for hub in hubs {
+            let steadyRatio = hub.figures.steady.perSecond / max(relay.steady.perSecond, 1)
+            let hubMax = hub.figures.saturation.map(\.perSecond).max() ?? 0
+            let ratio = hubMax / max(relayMax, 1)
+            let p99 = hub.figures.steady.p99
+            print("\(hub.label)/relay delivered: "
+                + String(format: "steady %.2f, saturation %.2f (%.0f/s against the relay's best %.0f/s)",
+                    steadyRatio, ratio, hubMax, relayMax))
+            print("  budget p99 ≤ 20 ms at \(options.citizens) citizens × \(format(options.rate))/s: \(ms(p99)) — "
+                + (p99 <= 20 ? "within" : "OVER")
+                + String(format: "; budget ≥ 50 %% of the relay's throughput: %.0f %% — ", ratio * 100)
+                + (ratio >= 0.5 ? "within" : "SHORT"))
+        }
+        print("resident memory per open conversation (KiB), at \(options.citizens) then \(options.saturationCitizens) more: "
+            + (hubs.map { "\($0.label) \(kib($0.figures.bytesPerConversation)), \(kib($0.figures.bytesPerConversationAtSaturation))" }
+                + ["relay \(kib(relay.bytesPerConversation)), \(kib(relay.bytesPerConversationAtSaturation))"]).joined(separator: "; "))
+        print("  (the whole process: client sockets are in every figure; hub minus relay is the hub's own share)")
+        print("hub = store as shipped (GRDB leaves synchronous = NORMAL); hub+sync = WAL flushed at every commit (FULL)")
+        print("load average before \(loadBefore), after \(loadAverage()); cpu = cores this process used during the run")
+    }
+
+    static func kib(_ bytes: Double) -> String { String(format: "%.1f", bytes / 1024) }
+
+    static func pad(_ text: String, _ width: Int, right: Bool = false) -> String {
+        let count = text.count
+        guard count < width else { return right ? " " + text : text + " " }
+        let fill = String(repeating: " ", count: width - count)
+        return right ? fill + text : text + fill
+    }
+
+    static func ms(_ value: Double) -> String { value.isNaN ? "–" : String(format: "%.2f ms", value) }
+
+    static func format(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(format: "%g", value)
+    }
+}
