@@ -112,12 +112,8 @@ enum HubBenchmark {
 
         try await warmUp(citizens: options.citizens, logger: logger)
         var hubs: [(label: String, figures: Figures)] = []
-        for synced in [false, true] {
-            let folder = directory.appendingPathComponent(synced ? "synced" : "shipped").path
-            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
-            let server = try await startHub(engine: engine, directory: folder, syncEachCommit: synced, logger: logger)
-            hubs.append((synced ? "hub+sync" : "hub", try await measuring(server, name: "hub", options: options, saturation: [true])))
-        }
+        let server = try await startHub(engine: engine, directory: directory.path, logger: logger)
+        hubs.append(("hub", try await measuring(server, name: "hub", options: options, saturation: [true])))
         let relay = try await measuring(
             try await startRelay(logger: logger), name: "relay", options: options, saturation: [true, false])
         report(hubs: hubs, relay: relay, options: options, loadBefore: loadBefore)
@@ -154,13 +150,10 @@ enum HubBenchmark {
 
     // MARK: Servers
 
-    /// The real hub: its SQLite store in a temporary folder on disk (with `syncEachCommit`, the WAL flushed at
-    /// every commit as `synchronous = FULL` would), the default script's engine, and an officer with a session
-    /// made in the store, as `loket login` would leave it.
-    static func startHub(engine: Engine, directory: String, syncEachCommit: Bool, logger: Logger) async throws -> Server {
-        let path = SQLiteHubStore.file(in: directory)
-        let shipped = try SQLiteHubStore(path: path)
-        let store: any HubStore = syncEachCommit ? try WALSyncedStore(base: shipped, databasePath: path) : shipped
+    /// The real hub: its SQLite store as shipped (WAL, every commit flushed) in a temporary folder on disk, the
+    /// default script's engine, and an officer with a session made in the store, as `loket login` would leave it.
+    static func startHub(engine: Engine, directory: String, logger: Logger) async throws -> Server {
+        let store: any HubStore = try SQLiteHubStore(path: SQLiteHubStore.file(in: directory))
         try await store.addOfficer(OfficerRecord(username: "bench", name: "Petugas Bench", passwordHash: "!"))
         let token = Token.generate()
         try await store.createSession(tokenHash: Token.hash(token), username: "bench", expires: Date().addingTimeInterval(3600))
@@ -329,7 +322,7 @@ enum HubBenchmark {
             + (hubs.map { "\($0.label) \(kib($0.figures.bytesPerConversation)), \(kib($0.figures.bytesPerConversationAtSaturation))" }
                 + ["relay \(kib(relay.bytesPerConversation)), \(kib(relay.bytesPerConversationAtSaturation))"]).joined(separator: "; "))
         print("  (the whole process: client sockets are in every figure; hub minus relay is the hub's own share)")
-        print("hub = store as shipped (GRDB leaves synchronous = NORMAL); hub+sync = WAL flushed at every commit (FULL)")
+        print("hub = the store as shipped: WAL, synchronous = FULL (every acknowledged message flushed to disk)")
         print("load average before \(loadBefore), after \(loadAverage()); cpu = cores this process used during the run")
     }
 
