@@ -7,6 +7,7 @@ let package = Package(
     products: [
         .executable(name: "loket", targets: ["loket"]),
         .executable(name: "loket-hub", targets: ["loket-hub"]),
+        .executable(name: "loket-live", targets: ["loket-live"]),
         .library(name: "LoketCore", targets: ["LoketCore"]),
     ],
     dependencies: [
@@ -19,6 +20,7 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         .target(
@@ -40,6 +42,9 @@ let package = Package(
                 "LoketCore", "LoketWire",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ]
         ),
         .target(
@@ -59,10 +64,27 @@ let package = Package(
             // The citizen's chat page, served from memory at `/`.
             resources: [.copy("Web")]
         ),
+        // What both command-line programs share: script option, output without traps, the counter loop.
+        .target(
+            name: "LoketCLI",
+            dependencies: [
+                "LoketCore", "LoketUI", "LoketTerminal",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Trainee mode and the engine: no network code, so it starts small.
         .executableTarget(
             name: "loket",
             dependencies: [
-                "LoketCore", "LoketUI", "LoketTerminal", "LoketLive",
+                "LoketCore", "LoketUI", "LoketTerminal", "LoketCLI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        // Live mode: the same screen fed by a hub; `loket live` hands over to it.
+        .executableTarget(
+            name: "loket-live",
+            dependencies: [
+                "LoketCore", "LoketUI", "LoketTerminal", "LoketCLI", "LoketLive",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -96,7 +118,7 @@ let package = Package(
             ]
         ),
         // Drives the real binaries in tmux; depends on the executables so `swift test` builds them first.
-        .testTarget(name: "LoketEndToEndTests", dependencies: ["loket", "loket-hub", "LoketLive", "LoketWire"]),
+        .testTarget(name: "LoketEndToEndTests", dependencies: ["loket", "loket-hub", "loket-live", "LoketLive", "LoketWire"]),
     ],
     swiftLanguageModes: [.v6]
 )

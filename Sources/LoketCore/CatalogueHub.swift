@@ -59,6 +59,9 @@ extension Catalogue {
             "Belum masuk\(hub.map { " ke \($0)" } ?? ""). Jalankan dulu: loket login --hub URL --user NAMA"
         }
         public static let loggedOut = "Sesi dihapus."
+        public static func missingLiveBinary(_ path: String) -> String {
+            "loket: mode live ada di \(path), yang belum terpasang. Bangun dengan 'swift build' (semua produk) atau pasang loket-live di samping loket."
+        }
         public static let noSession = "Tidak ada sesi tersimpan."
         public static let emptyPassword = "Kata sandi kosong."
         public static func unsent(_ count: Int) -> String {

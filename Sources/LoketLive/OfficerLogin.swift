@@ -1,9 +1,10 @@
 import Foundation
 import LoketCore
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
+import NIOCore
+import NIOHTTP1
+import NIOPosix
+import NIOSSL
 
 /// An officer's saved login: which hub, who, and the session token (kept in a file only the officer can read).
 public struct SavedSession: Sendable, Equatable {
@@ -79,29 +80,28 @@ public enum LoginError: Error, Sendable, Equatable, CustomStringConvertible {
     }
 }
 
-/// `POST /api/login` against a hub.
+/// `POST /api/login` against a hub, over NIO (already linked for the WebSocket): Foundation's URLSession would
+/// pull libcurl and some thirty shared libraries into every start of `loket`, trainee mode included.
 public enum OfficerLogin {
     public static func login(hub: String, username: String, password: String) async throws -> SavedSession {
         let base = hub.hasSuffix("/") ? String(hub.dropLast()) : hub
-        guard let url = URL(string: base + "/api/login"), url.scheme == "http" || url.scheme == "https" else {
+        guard let url = URL(string: base + "/api/login"), let scheme = url.scheme, scheme == "http" || scheme == "https",
+            let host = url.host
+        else {
             throw LoginError.unreachable(hub, Catalogue.Live.badURL)
         }
-        var request = URLRequest(url: url, timeoutInterval: 15)
-        request.httpMethod = "POST"
-        request.setValue("application/json", forHTTPHeaderField: "Content-Type")
-        request.httpBody = Data(JSON.object([("username", .string(username)), ("password", .string(password))]).serialized.utf8)
-        let (data, status): (Data, Int) = try await withCheckedThrowingContinuation { continuation in
-            URLSession.shared.dataTask(with: request) { data, response, error in
-                if let error {
-                    continuation.resume(throwing: LoginError.unreachable(hub, error.localizedDescription))
-                    return
-                }
-                continuation.resume(returning: (data ?? Data(), (response as? HTTPURLResponse)?.statusCode ?? 0))
-            }.resume()
+        let body = JSON.object([("username", .string(username)), ("password", .string(password))]).serialized
+        let (status, data): (Int, String)
+        do {
+            (status, data) = try await post(
+                host: host, port: url.port ?? (scheme == "https" ? 443 : 80), path: url.path, tls: scheme == "https",
+                body: body)
+        } catch {
+            throw LoginError.unreachable(hub, "\(error)")
         }
         switch status {
         case 200:
-            guard let json = JSON.parse(String(decoding: data, as: UTF8.self)), let token = json["token"]?.stringValue else {
+            guard let json = JSON.parse(data), let token = json["token"]?.stringValue else {
                 throw LoginError.unexpected(status)
             }
             let name = json["officer"]?["name"]?.stringValue ?? username
@@ -109,6 +109,43 @@ public enum OfficerLogin {
         case 401: throw LoginError.wrongCredentials
         case 429: throw LoginError.tooManyAttempts
         default: throw LoginError.unexpected(status)
+        }
+    }
+
+    /// One HTTP/1.1 POST of a JSON body; the status and the body of the answer.
+    static func post(host: String, port: Int, path: String, tls: Bool, body: String) async throws -> (Int, String) {
+        let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
+            .connectTimeout(.seconds(15))
+            .connect(host: host, port: port) { channel in
+                channel.eventLoop.makeCompletedFuture {
+                    if tls {
+                        let context = try NIOSSLContext(configuration: .makeClientConfiguration())
+                        try channel.pipeline.syncOperations.addHandler(
+                            try NIOSSLClientHandler(context: context, serverHostname: host))
+                    }
+                    try channel.pipeline.syncOperations.addHTTPClientHandlers()
+                    return try NIOAsyncChannel<HTTPClientResponsePart, HTTPClientRequestPart>(wrappingChannelSynchronously: channel)
+                }
+            }
+        return try await channel.executeThenClose { inbound, outbound in
+            var head = HTTPRequestHead(version: .http1_1, method: .POST, uri: path.isEmpty ? "/" : path)
+            head.headers.add(name: "Host", value: host)
+            head.headers.add(name: "Content-Type", value: "application/json")
+            head.headers.add(name: "Content-Length", value: "\(body.utf8.count)")
+            head.headers.add(name: "Connection", value: "close")
+            try await outbound.write(.head(head))
+            try await outbound.write(.body(.byteBuffer(ByteBuffer(string: body))))
+            try await outbound.write(.end(nil))
+            var status = 0
+            var answer = ""
+            for try await part in inbound {
+                switch part {
+                case .head(let response): status = Int(response.status.code)
+                case .body(let buffer): answer += String(buffer: buffer)
+                case .end: return (status, answer)
+                }
+            }
+            return (status, answer)
         }
     }
 }

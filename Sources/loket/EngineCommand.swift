@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LoketCLI
 import LoketCore
 
 /// `loket engine`: the conversation engine as a JSON Lines filter, an evaluator and a cross-validator.

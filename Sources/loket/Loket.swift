@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import LoketCLI
 import LoketCore
 
 /// The `loket` command: trainee screen by default, the engine as a JSON Lines filter with `loket engine`.
@@ -10,55 +11,48 @@ struct Loket: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "loket",
         abstract: "Live-chat client for PTSP counter officers, with reply suggestions and a trainee mode.",
-        subcommands: [Train.self, Live.self, Login.self, Logout.self, EngineCommand.self, Themes.self, ReportCommand.self],
+        subcommands: [Train.self, LiveHandOver.self, LoginHandOver.self, LogoutHandOver.self, EngineCommand.self, Themes.self, ReportCommand.self],
         defaultSubcommand: Train.self
     )
 }
 
-/// Options shared by commands that load a conversation script.
-struct ScriptOptions: ParsableArguments {
-    @Option(name: .long, help: "Conversation script (TOML) to use instead of the bundled PTSP script.")
-    var script: String?
 
-    func loadScript() throws -> Script {
-        do {
-            if let script { return try ScriptLoader.load(contentsOf: script) }
-            return try ScriptLoader.loadDefault()
-        } catch {
-            throw CommandFailure(description: error.description)
+/// `loket live`, `loket login`, `loket logout`: handed over to `loket-live` beside this binary, so that trainee
+/// mode never loads the network stack (it would cost about a third more memory at every start).
+protocol LiveHandOverCommand: ParsableCommand {
+    var arguments: [String] { get }
+}
+
+extension LiveHandOverCommand {
+    func run() throws {
+        let here = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        let live = here.appendingPathComponent("loket-live").path
+        guard FileManager.default.isExecutableFile(atPath: live) else {
+            writeError(Catalogue.Live.missingLiveBinary(live))
+            throw ExitCode(1)
         }
+        let argv = ([live, Self.configuration.commandName ?? "live"] + arguments).map { strdup($0) } + [nil]
+        execv(live, argv)
+        writeError(Catalogue.Live.missingLiveBinary(live))
+        throw ExitCode(1)
     }
 }
 
-/// Writes a line to standard output at once, so a program on the other end of a pipe is never kept waiting.
-///
-/// A reader that went away ends the program quietly; any other failure ends it with one line and status 74, never
-/// with a trap (Foundation's `FileHandle.write` traps on a full disk or a closed descriptor).
-func writeLine(_ line: String) {
-    guard let code = FileDescriptorOutput.writeAll(Array((line + "\n").utf8), to: 1) else { return }
-    if code == EPIPE { exit(0) }
-    writeError(Catalogue.Command.outputFailed(code))
-    exit(ExitStatus.ioError)
+struct LiveHandOver: LiveHandOverCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "live", abstract: "Answer real citizens through a hub (sign in first with 'loket login').")
+    @Argument(parsing: .captureForPassthrough, help: "Options for loket-live live (see 'loket-live live --help').")
+    var arguments: [String] = []
 }
 
-/// Writes a line to standard error; if even that fails there is no one left to tell.
-func writeError(_ line: String) {
-    _ = FileDescriptorOutput.writeAll(Array((line + "\n").utf8), to: 2)
+struct LoginHandOver: LiveHandOverCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "login", abstract: "Sign in at a hub; the token is kept (mode 0600) for 'loket live'.")
+    @Argument(parsing: .captureForPassthrough, help: "--hub URL --user NAME (see 'loket-live login --help').")
+    var arguments: [String] = []
 }
 
-/// A failure that is not about how the command was called (a bad script, theme or report file): the argument
-/// parser prints it as it is, without the usage text that would bury the file and line, and exits with 1.
-struct CommandFailure: Error, CustomStringConvertible {
-    let description: String
-
-    /// Messages quote file names, keys and values from files: they are printed without control characters.
-    init(description: String) {
-        self.description = Printable.sanitized(description)
-    }
-}
-
-/// Exit statuses of the commands, as the README documents them.
-enum ExitStatus {
-    /// Reading input or writing output failed (sysexits' EX_IOERR).
-    static let ioError: Int32 = 74
+struct LogoutHandOver: LiveHandOverCommand {
+    static let configuration = CommandConfiguration(commandName: "logout", abstract: "Forget the saved hub session.")
+    @Argument(parsing: .captureForPassthrough) var arguments: [String] = []
 }

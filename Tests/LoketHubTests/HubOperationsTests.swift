@@ -5,9 +5,6 @@ import LoketLive
 import LoketWire
 import Testing
 
-#if canImport(FoundationNetworking)
-    import FoundationNetworking
-#endif
 
 /// Sends one raw HTTP/1.1 request over a loopback socket and returns the status code and body. The socket is
 /// read on a thread of its own: a blocked read must not hold a thread the in-process hub needs to answer it.

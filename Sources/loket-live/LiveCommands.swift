@@ -1,10 +1,21 @@
 import ArgumentParser
 import Foundation
+import LoketCLI
 import LoketCore
 import LoketLive
 import LoketTerminal
 import LoketUI
 import Synchronization
+
+/// `loket-live`: live mode (sign in, the counter screen fed by a hub, sign out). Its own executable so that the
+/// network stack stays out of `loket`, whose trainee mode must start small; `loket live`, `loket login` and
+/// `loket logout` hand over to it. Synchronous, like `loket`, so the screen loop owns the main thread.
+@main
+struct LoketLiveCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "loket-live", abstract: "Live mode of Loket: answer real citizens through a hub.",
+        subcommands: [Live.self, Login.self, Logout.self], defaultSubcommand: Live.self)
+}
 
 /// `loket login`: signs an officer in at a hub and keeps the session token for `loket live`.
 struct Login: ParsableCommand {
