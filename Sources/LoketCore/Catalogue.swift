@@ -240,7 +240,7 @@ extension Catalogue {
             ("Enter", "kirim pesan"),
             ("Ctrl-N / Ctrl-P", "percakapan berikutnya / sebelumnya"),
             ("PgUp / PgDn", "gulir riwayat percakapan"),
-            ("↑ / ↓", "riwayat pesan terkirim"),
+            ("↑ / ↓", "riwayat pesan terkirim ke warga ini"),
             ("← → Home End", "geser kursor"),
             ("Backspace / Del", "hapus karakter"),
             ("Ctrl-U / Ctrl-W", "hapus ke awal baris / hapus kata"),
@@ -249,6 +249,7 @@ extension Catalogue {
             ("F4", "simpan baris ketik sebagai catatan internal (mode live)"),
             ("F5", "alihkan ke petugas yang namanya di baris ketik; kosong: kembali ke antrian (mode live)"),
             ("F6", "tutup percakapan (mode live)"),
+            ("F7", "ke warga yang paling lama menunggu jawaban"),
             ("F1 / Esc", "buka / tutup bantuan"),
             ("F10 / Ctrl-C", "keluar"),
         ]

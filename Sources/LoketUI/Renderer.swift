@@ -192,7 +192,8 @@ public struct Renderer: Sendable {
         let authorWidth = 8
         let prefixWidth = 5 + 1 + authorWidth + 1
         let textWidth = inner - prefixWidth - 1
-        let citizenLabel = String(chat.displayName.split(separator: " ").first ?? "")
+        // The whole name, cut at the author column: "Mr.", "H." or "drg." alone would not say who wrote.
+        let citizenLabel = chat.displayName
 
         // Lines at the bottom that are not messages: typing indicator, new-message marker.
         var footer: [(String, CellStyle)] = []

@@ -170,6 +170,44 @@ struct AppStateTests {
         #expect(state.input.text == "untuk Budi")
     }
 
+    @Test func upRecallsOnlyWhatWasSentToThisCitizen() {
+        var state = AppState(now: Self.start, width: 100, height: 30)
+        let ani = state.addCitizen(name: "Ani", honorific: .ibu, priority: false, engine: engine)
+        let budi = state.addCitizen(name: "Budi", honorific: .bapak, priority: false, engine: engine)
+        state.receive("halo", chat: ani, engine: engine)
+        state.receive("halo", chat: budi, engine: engine)
+        for character in "Untuk Ibu Ani" { _ = press(&state, .character(character)) }
+        _ = press(&state, .enter)
+        _ = press(&state, .control("n"))
+        #expect(state.selected == budi)
+        _ = press(&state, .up)
+        #expect(state.input.isEmpty, "Budi was sent nothing: ↑ must not bring back Ani's line")
+        for character in "Untuk Bapak Budi" { _ = press(&state, .character(character)) }
+        _ = press(&state, .enter)
+        _ = press(&state, .up)
+        #expect(state.input.text == "Untuk Bapak Budi")
+        _ = press(&state, .up)
+        #expect(state.input.text == "Untuk Bapak Budi", "the oldest line stays; nothing of Ani's")
+        _ = press(&state, .control("p"))
+        _ = press(&state, .up)
+        #expect(state.input.text == "Untuk Ibu Ani")
+    }
+
+    @Test func f7JumpsToTheCitizenWhoHasWaitedLongest() {
+        var state = AppState(now: Self.start, width: 100, height: 30)
+        let first = state.addCitizen(name: "Ani", honorific: nil, priority: false, engine: engine)
+        state.receive("halo", chat: first, engine: engine)
+        _ = state.update(.tick(Self.start.addingTimeInterval(30)), engine: engine)
+        let priority = state.addCitizen(name: "Pak Joko", honorific: nil, priority: true, engine: engine)
+        state.receive("halo", chat: priority, engine: engine)
+        let answered = state.addCitizen(name: "Budi", honorific: nil, priority: false, engine: engine)
+        _ = answered
+        _ = press(&state, .control("n"))
+        #expect(state.selected != first)
+        _ = press(&state, .function(7))
+        #expect(state.selected == first, "Ani has waited 30 s longer than the priority citizen")
+    }
+
     @Test func quitAsksFirstWhenDraftsAreUnsent() {
         var state = AppState(now: Self.start, width: 100, height: 30)
         #expect(press(&state, .function(10)) == [.quit])

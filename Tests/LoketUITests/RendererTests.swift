@@ -54,7 +54,7 @@ struct RendererTests {
         screen.advance(75)
         #expect(screen.lines == [
             "┌ Antrian (1) ───────┐┌ Budi Santoso · izin usaha · perm…──┐",
-            "│▶ Budi Santoso 01:15││08:00 Budi     Selamat pagi, saya   │",
+            "│▶ Budi Santoso 01:15││08:00 Budi Sa… Selamat pagi, saya   │",
             "│  izin usaha · per… ││               ingin mengurus       │",
             "│                    ││               perpanjangan izin    │",
             "│                    ││               usaha                │",
@@ -73,6 +73,17 @@ struct RendererTests {
         #expect(screen.frame.cursor?.x == 2 && screen.frame.cursor?.y == 14)
     }
 
+    @Test func transcriptNamesTheCitizenInFullUpToTheColumn() throws {
+        var screen = try ScreenFixture(width: 60, height: 16)
+        let index = screen.arrive("drg. Sari", honorific: .ibu)
+        screen.citizen(index, says: "Selamat pagi")
+        #expect(screen.lines[1].contains("08:00 drg. Sa… Selamat pagi"), "not just \"drg.\"")
+        var other = try ScreenFixture(width: 60, height: 16)
+        let short = other.arrive("H. Ali")
+        other.citizen(short, says: "Permisi")
+        #expect(other.lines[1].contains("08:00 H. Ali   Permisi"))
+    }
+
     @Test func emptyScreenWaitsForCitizens() throws {
         let screen = try ScreenFixture()
         #expect(screen.lines[0] == "┌ Antrian (0) ───────┐┌ Antrian ───────────────────────────┐")
@@ -88,7 +99,7 @@ struct RendererTests {
         for (row, line) in lines.enumerated() {
             #expect(DisplayWidth.of(line) == 60, "row \(row) is \(DisplayWidth.of(line)) columns: \(line)")
         }
-        #expect(lines[1] == "│▶ Sari 🌸      00:00││08:00 Sari     Terima kasih banyak  │")
+        #expect(lines[1] == "│▶ Sari 🌸      00:00││08:00 Sari 🌸  Terima kasih banyak  │")
         #expect(lines[2] == "│  salam             ││               🙏                   │")
         #expect(lines[3] == "│                    ││               漢字漢字漢字漢字漢字 │")
         #expect(lines[4] == "│                    ││               漢字漢字漢字漢字漢字 │")

@@ -48,6 +48,10 @@ public struct CitizenChat: Sendable {
     /// Every reply the officer sent, with how long the citizen had waited and the coach's verdict.
     public var replies: [ReplyRecord] = []
     public var scenario: String?
+    /// Lines sent to this citizen, oldest first, for ↑/↓: never another citizen's text.
+    public var sentHistory: [String] = []
+    /// Where ↑/↓ stands in `sentHistory` (nil: at the draft).
+    var historyPosition: Int?
     /// The officer handling this chat in live mode (nil: in the shared queue).
     public var assignedTo: String?
     /// Suggestions the hub's engine made for this chat (live mode).
@@ -122,8 +126,6 @@ public struct AppState: Sendable {
     public internal(set) var now: Date
     public internal(set) var width: Int
     public internal(set) var height: Int
-    public internal(set) var history: [String] = []
-    private var historyPosition: Int?
     public let thresholds: WaitThresholds
     public internal(set) var receipts = ReceiptBook()
     /// Live mode: replies go to a hub, suggestions come from it, and no coach judges them.
@@ -243,6 +245,8 @@ public struct AppState: Sendable {
             step(by: -1, engine: engine)
         case .function(3), .function(4), .function(5), .function(6):
             return liveCommand(key)
+        case .function(7):
+            jumpToLongestWaiting(engine: engine)
         case .tab:
             cycleSuggestion(by: 1)
         case .backTab:
@@ -281,7 +285,7 @@ public struct AppState: Sendable {
         case .control("w"): chats[index].draft.deleteWordBackward()
         default: return []
         }
-        historyPosition = nil
+        chats[index].historyPosition = nil
         // The citizen sees "typing…" while the officer writes; one signal every few seconds is enough.
         guard live, case .character = key, now.timeIntervalSince(typingSent[index] ?? .distantPast) >= 3 else { return [] }
         typingSent[index] = now
@@ -297,16 +301,25 @@ public struct AppState: Sendable {
     }
 
     private mutating func recallHistory(older: Bool) {
-        guard let index = selected, !history.isEmpty else { return }
-        var position = historyPosition ?? history.count
+        guard let index = selected, !chats[index].sentHistory.isEmpty else { return }
+        let history = chats[index].sentHistory
+        var position = chats[index].historyPosition ?? history.count
         position = older ? max(position - 1, 0) : position + 1
         if position >= history.count {
-            historyPosition = nil
+            chats[index].historyPosition = nil
             chats[index].draft = InputLine()
         } else {
-            historyPosition = position
+            chats[index].historyPosition = position
             chats[index].draft = InputLine(history[position])
         }
+    }
+
+    /// Selects the active chat whose citizen has waited longest for an answer (priority or not).
+    private mutating func jumpToLongestWaiting(engine: Engine) {
+        let waitingChats = order.filter { chats[$0].waitingSince != nil }
+        guard let longest = waitingChats.min(by: { (chats[$0].waitingSince ?? now) < (chats[$1].waitingSince ?? now) })
+        else { return }
+        select(longest, engine: engine)
     }
 
     private mutating func scroll(by lines: Int) {
@@ -355,8 +368,8 @@ public struct AppState: Sendable {
         chats[index].draft = InputLine()
         chats[index].scrollBack = 0
         chats[index].newWhileScrolled = false
-        history.append(text)
-        historyPosition = nil
+        chats[index].sentHistory.append(text)
+        chats[index].historyPosition = nil
         reposition(index)
         refreshSuggestions(engine: engine)
         return [.reply(key: chats[index].key, text: text, kind: recorded, localID: makeLocalID())]
@@ -370,8 +383,8 @@ public struct AppState: Sendable {
         chats[index].draft = InputLine()
         chats[index].scrollBack = 0
         chats[index].newWhileScrolled = false
-        history.append(text)
-        historyPosition = nil
+        chats[index].sentHistory.append(text)
+        chats[index].historyPosition = nil
         return [.reply(key: chats[index].key, text: text, kind: kind, localID: localID)]
     }
 
