@@ -250,11 +250,13 @@ extension Catalogue {
             ("F5", "alihkan ke petugas yang namanya di baris ketik; kosong: kembali ke antrian (mode live)"),
             ("F6", "tutup percakapan (mode live)"),
             ("F7", "ke warga yang paling lama menunggu jawaban"),
+            ("F8", "baca percakapan yang sudah selesai (tekan lagi: yang sebelumnya)"),
             ("F1 / Esc", "buka / tutup bantuan"),
             ("F10 / Ctrl-C", "keluar"),
         ]
         public static let helpFooter = "Huruf dan angka selalu masuk ke baris ketik."
         public static let youPending = "Anda…"
+        public static let noFinished = "Belum ada percakapan yang selesai."
         public static let liveOnly = "Tombol ini hanya untuk mode live."
         public static let noteNeedsText = "Tulis catatan di baris ketik, lalu tekan F4."
         public static func noteBy(_ officer: String, _ text: String) -> String { "Catatan internal (\(officer)): \(text)" }

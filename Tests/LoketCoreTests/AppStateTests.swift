@@ -208,6 +208,23 @@ struct AppStateTests {
         #expect(state.selected == first, "Ani has waited 30 s longer than the priority citizen")
     }
 
+    @Test func f8OpensFinishedConversationsForReading() {
+        var session = state(seed: 2)
+        while session.state.chats.filter({ $0.status != .active }).count < 2, session.now < Self.start.addingTimeInterval(3600) {
+            session.advance(to: session.now.addingTimeInterval(5))
+        }
+        let finished = session.chats.indices.filter { session.chats[$0].status != .active }
+        #expect(finished.count >= 2, "citizens left unanswered")
+        _ = press(&session, .function(8))
+        let first = session.selected
+        #expect(first.map { session.chats[$0].status != .active } == true)
+        #expect(first.map { !session.chats[$0].messages.isEmpty } == true, "its transcript can be read")
+        #expect(session.suggestions.isEmpty)
+        _ = press(&session, .function(8))
+        #expect(session.selected != first)
+        #expect(session.selected.map { finished.contains($0) } == true)
+    }
+
     @Test func quitAsksFirstWhenDraftsAreUnsent() {
         var state = AppState(now: Self.start, width: 100, height: 30)
         #expect(press(&state, .function(10)) == [.quit])

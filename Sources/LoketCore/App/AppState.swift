@@ -247,6 +247,8 @@ public struct AppState: Sendable {
             return liveCommand(key)
         case .function(7):
             jumpToLongestWaiting(engine: engine)
+        case .function(8):
+            browseFinished(engine: engine)
         case .tab:
             cycleSuggestion(by: 1)
         case .backTab:
@@ -312,6 +314,17 @@ public struct AppState: Sendable {
             chats[index].historyPosition = position
             chats[index].draft = InputLine(history[position])
         }
+    }
+
+    /// Opens the finished conversations for reading, the most recent first, one more on each press.
+    private mutating func browseFinished(engine: Engine) {
+        let finished = chats.indices.filter { chats[$0].status != .active }.reversed().map { $0 }
+        guard !finished.isEmpty else {
+            announce(Catalogue.Screen.noFinished, for: 4)
+            return
+        }
+        let position = selected.flatMap { finished.firstIndex(of: $0) }
+        select(finished[position.map { ($0 + 1) % finished.count } ?? 0], engine: engine)
     }
 
     /// Selects the active chat whose citizen has waited longest for an answer (priority or not).
