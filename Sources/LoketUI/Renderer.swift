@@ -81,7 +81,8 @@ public struct Renderer: Sendable {
         var buffer = CellBuffer(width: width, height: height)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).flatMap { WordWrap.lines(String($0), width: max(width - 2, 1)) }
         for (row, line) in lines.dropFirst(first).prefix(max(height - 1, 0)).enumerated() {
-            let style = line.hasPrefix("#") ? CellStyle(role: Role.title, bold: true) : CellStyle(role: Role.text)
+            let isTitle = line.hasPrefix("#") || (row == 0 && first == 0)
+            let style = isTitle ? CellStyle(role: Role.title, bold: true) : CellStyle(role: Role.text)
             buffer.write(line, x: 1, y: row, style: style)
         }
         buffer.fill(" ", count: width, x: 0, y: height - 1, style: CellStyle(role: Role.status))

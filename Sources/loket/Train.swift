@@ -134,7 +134,7 @@ struct Train: ParsableCommand {
         let saved = save(shiftReport, environment: environment)
         // After a signal nobody may be there to press Enter (SIGHUP: the terminal is gone); a signal while the
         // report is shown ends the process the same way.
-        let endSignal = stoppedBy ?? showReport(shiftReport.markdown, on: screen, renderer: renderer)
+        let endSignal = stoppedBy ?? showReport(shiftReport.screenLines(calendar: script.calendar).joined(separator: "\n"), on: screen, renderer: renderer)
         screen.close()
         if let endSignal { writeError(Catalogue.Report.stoppedBySignal(TerminalScreen.name(ofSignal: endSignal))) }
         if let themeWarning { writeError(themeWarning) }
@@ -181,11 +181,11 @@ extension Train {
 
     /// Shows the report until Enter, Esc, F10 or the end of input; arrows and page keys scroll. A terminating
     /// signal ends it too (the report is already saved) and is returned.
-    func showReport(_ markdown: String, on screen: TerminalScreen, renderer: Renderer) -> Int32? {
+    func showReport(_ text: String, on screen: TerminalScreen, renderer: Renderer) -> Int32? {
         var first = 0
         while screen.stopSignal == nil {
             let size = screen.size
-            screen.draw(renderer.renderReport(markdown, width: size.width, height: size.height, first: first))
+            screen.draw(renderer.renderReport(text, width: size.width, height: size.height, first: first))
             switch screen.read() {
             case .key(.enter), .key(.escape), .key(.function(10)), .key(.control("c")), .endOfInput: return nil
             case .key(.down), .key(.pageDown): first += 1

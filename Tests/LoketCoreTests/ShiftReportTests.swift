@@ -128,4 +128,25 @@ struct ShiftReportTests {
     func badShiftLengths(text: String) {
         #expect(ShiftReport.seconds(text) == nil)
     }
+
+    @Test func theReportScreenIsATableInOfficeTime() throws {
+        let (state, _) = playShift(citizens: 3, delay: 10)
+        let report = ShiftReport.make(from: state, started: Self.start, seed: 3, exam: false)
+        let script = try ScriptLoader.loadDefault()
+        let lines = report.screenLines(calendar: script.calendar)
+        #expect(lines[0] == Catalogue.Report.title)
+        #expect(lines[1].contains("pukul 08.00 WIB"), "office time, not UTC: \(lines[1])")
+        #expect(!lines[1].contains("Z"))
+        #expect(!lines.joined().contains("|"), "a table for the screen, not Markdown")
+        let header = try #require(lines.firstIndex { $0.hasPrefix(Catalogue.Report.citizen) })
+        #expect(lines[header + 1].hasPrefix("─"))
+        let totalRow = try #require(lines.firstIndex { $0.hasPrefix(Catalogue.Report.totals) })
+        #expect(totalRow == header + 2 + report.conversations.count)
+        // Columns line up: every row starts its outcome where the header does.
+        let outcomeColumn = try #require(lines[header].range(of: Catalogue.Report.outcome)).lowerBound.utf16Offset(in: lines[header])
+        for row in lines[(header + 2)...totalRow] {
+            let prefix = String(row.prefix(outcomeColumn))
+            #expect(prefix.hasSuffix("  "), "\(row)")
+        }
+    }
 }

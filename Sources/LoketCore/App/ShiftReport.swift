@@ -183,6 +183,43 @@ public struct ShiftReport: Codable, Sendable, Equatable {
 }
 
 extension ShiftReport {
+    /// The report as the screen shows it: aligned columns, times in the office's zone (the files keep UTC).
+    public func screenLines(calendar: OfficeCalendar) -> [String] {
+        typealias R = Catalogue.Report
+        func time(_ seconds: Double?) -> String { seconds.map(Catalogue.duration) ?? "–" }
+        func local(_ stamp: String) -> String {
+            guard let date = RFC3339.parse(stamp) else { return Printable.sanitized(stamp) }
+            return Catalogue.dateTime(calendar.localTime(date), zone: calendar.zoneAbbreviation(at: date))
+        }
+        var lines = [R.title, "\(R.period): \(local(started)) – \(local(ended))" + (exam ? " · \(R.exam)" : ""), ""]
+        let header = [R.citizen, R.outcome, R.replies, R.firstResponse, R.responseMedian, R.responseWorst, R.score]
+        var rows = conversations.map { conversation in
+            [
+                Printable.sanitized(conversation.citizen), Printable.sanitized(conversation.outcome), String(conversation.replies),
+                time(conversation.firstResponse), time(conversation.medianResponse), time(conversation.worstResponse),
+                conversation.score.map(String.init) ?? "–",
+            ]
+        }
+        rows.append([
+            R.totals, "\(total.conversations)", String(total.replies), time(total.medianFirstResponse),
+            time(total.medianResponse), time(total.worstResponse), total.score.map(String.init) ?? "–",
+        ])
+        let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
+        func line(_ cells: [String]) -> String {
+            cells.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+        }
+        lines.append(line(header))
+        lines.append(widths.map { String(repeating: "─", count: $0) }.joined(separator: "  "))
+        lines += rows.dropLast().map(line)
+        lines.append(line(rows[rows.count - 1]))
+        lines += ["", R.tips]
+        lines += total.topTips.isEmpty ? [R.noTips] : total.topTips.enumerated().map { "\($0.offset + 1). \(Printable.sanitized($0.element))" }
+        for conversation in conversations where !conversation.topTips.isEmpty {
+            lines.append("· \(Printable.sanitized(conversation.citizen)): " + conversation.topTips.map(Printable.sanitized).joined(separator: " · "))
+        }
+        return lines
+    }
+
     /// Plain text for one Markdown cell or list item: printable, on one line, its Markdown characters escaped.
     static func markdownText(_ value: String) -> String {
         var result = ""
