@@ -216,6 +216,10 @@ extension Catalogue {
         public static func coachVerdict(score: Int, tip: String?) -> String {
             "Skor \(score)" + (tip.map { " · \($0)" } ?? " · Bagus, pertahankan.")
         }
+        /// The transcript's coach line: the score and every tip, most serious first, so none is out of reach.
+        public static func coachVerdict(score: Int, tips: [String]) -> String {
+            tips.isEmpty ? coachVerdict(score: score, tip: nil) : "Skor \(score) · " + tips.joined(separator: " · ")
+        }
         public static let noConversation = "Belum ada percakapan. Warga akan segera datang…"
         public static let typing = "sedang mengetik…"
         public static let newMessages = "▼ pesan baru"

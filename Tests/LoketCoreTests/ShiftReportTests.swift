@@ -149,4 +149,18 @@ struct ShiftReportTests {
             #expect(prefix.hasSuffix("  "), "\(row)")
         }
     }
+
+    @Test func everyTipOfAReplyStaysInTheTranscript() {
+        var state = AppState(now: Self.start, width: 100, height: 30)
+        let index = state.addCitizen(name: "Ani", honorific: .ibu, priority: false, engine: engine)
+        state.receive("Selamat pagi, mau urus nib", chat: index, engine: engine)
+        _ = state.update(.tick(Self.start.addingTimeInterval(400)), engine: engine)
+        for character in "TUNGGU SAJA" { press(&state, .character(character)) }
+        press(&state, .enter)
+        let tips = state.chats[index].replies.last?.tips ?? []
+        #expect(tips.count >= 2, "a late, curt, shouted reply earns several tips")
+        let line = state.chats[index].messages.last { $0.author == .coach }?.text ?? ""
+        for tip in tips { #expect(line.contains(tip)) }
+        #expect(state.coachFlash?.text.contains(tips[0]) == true)
+    }
 }

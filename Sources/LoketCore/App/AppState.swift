@@ -375,8 +375,10 @@ public struct AppState: Sendable {
         chats[index].messages.append(ChatMessage(author: .officer, text: text, time: now))
         chats[index].replies.append(
             ReplyRecord(kind: recorded.rawValue, waited: waited, score: assessment.score, tips: assessment.tips))
+        // The status bar has room for the most serious tip; the transcript keeps them all.
         let verdict = Catalogue.Screen.coachVerdict(score: assessment.score, tip: assessment.tips.first)
-        chats[index].messages.append(ChatMessage(author: .coach, text: verdict, time: now))
+        chats[index].messages.append(
+            ChatMessage(author: .coach, text: Catalogue.Screen.coachVerdict(score: assessment.score, tips: assessment.tips), time: now))
         coachFlash = (verdict, now.addingTimeInterval(6))
         chats[index].draft = InputLine()
         chats[index].scrollBack = 0
