@@ -488,14 +488,16 @@ public actor Hub {
         let hadReceipt = conversation.receiptNumber
         var trial = conversation
         var scratch = ReceiptBook()
-        _ = engine.suggestions(for: &trial, receipts: &scratch, at: time)
-        var book = ReceiptBook()
+        var suggestions = engine.suggestions(for: &trial, receipts: &scratch, at: time)
         if hadReceipt == nil, let reserved = trial.receiptNumber, let date = Self.receiptDate(reserved) {
-            // The store hands out the number, so no restart or second hub ever gives it twice.
+            // A receipt number was needed: the store hands it out, so no restart or second hub ever gives it
+            // twice, and the suggestions are made again with it. Every other message is judged once.
             let number = try await store.allocateReceipt(day: date.compact)
-            book = ReceiptBook(lastIssued: [date: number - 1])
+            var book = ReceiptBook(lastIssued: [date: number - 1])
+            suggestions = engine.suggestions(for: &conversation, receipts: &book, at: time)
+        } else {
+            conversation = trial
         }
-        let suggestions = engine.suggestions(for: &conversation, receipts: &book, at: time)
         let receipt = hadReceipt == nil ? conversation.receiptNumber : nil
         let json: JSON
         if let understanding {
