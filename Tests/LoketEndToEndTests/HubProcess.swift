@@ -74,30 +74,10 @@ final class HubProcess {
     func start(arguments extra: [String] = [], environment: [String: String] = [:]) async throws {
         try? FileManager.default.removeItem(at: output)
         let hub = try Self.binary("loket-hub")
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, output.path, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_addopen(&actions, 2, "/dev/null", O_WRONLY, 0)
-        let arguments = [hub, "--listen", "127.0.0.1:\(port)", "--data", data.path] + extra
-        let argv = arguments.map { strdup($0) } + [nil]
-        let variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { "\($0.key)=\($0.value)" }
-        let envp = variables.map { strdup($0) } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK))
-        guard posix_spawn(&pid, hub, &actions, &attributes, argv, envp) == 0 else {
-            throw E2EError(message: "cannot start loket-hub")
-        }
+        pid = try TmuxSession.launch(
+            [hub, "--listen", "127.0.0.1:\(port)", "--data", data.path] + extra,
+            environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }, output: output.path,
+            discardErrors: true)
         // Generous: training the engine in a debug build on a busy 2-core machine can take a while.
         let deadline = Date().addingTimeInterval(90)
         while Date() < deadline {
@@ -123,7 +103,7 @@ final class HubProcess {
         while Date() < deadline {
             if waitpid(pid, &status, WNOHANG) == pid {
                 pid = 0
-                return (status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F)
+                return TmuxSession.exitStatus(status)
             }
             try? await Task.sleep(for: .milliseconds(50))
         }

@@ -61,33 +61,9 @@ struct WebPageEndToEndTests {
     {
         let outputPath = FileManager.default.temporaryDirectory.appendingPathComponent("loket-browser-\(UUID().uuidString)").path
         defer { try? FileManager.default.removeItem(atPath: outputPath) }
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
-        posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o600)
-        posix_spawn_file_actions_adddup2(&actions, 1, 2)
-        let variables = ProcessInfo.processInfo.environment.merging(environment) { $1 }.map { "\($0.key)=\($0.value)" }
-        let argv = arguments.map { strdup($0) } + [nil]
-        let envp = variables.map { strdup($0) } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
-        }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        var empty = sigset_t()
-        sigemptyset(&empty)
-        var all = sigset_t()
-        sigfillset(&all)
-        posix_spawnattr_setsigmask(&attributes, &empty)
-        posix_spawnattr_setsigdefault(&attributes, &all)
-        posix_spawnattr_setpgroup(&attributes, 0)
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF | POSIX_SPAWN_SETPGROUP))
-        var pid: pid_t = 0
-        let spawned = posix_spawnp(&pid, arguments[0], &actions, &attributes, argv, envp)
-        guard spawned == 0 else { throw E2EError(message: "cannot start \(arguments[0]): error \(spawned)") }
+        let pid = try TmuxSession.launch(
+            arguments, environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }, output: outputPath,
+            ownGroup: true)
         var status: Int32 = 0
         var finished = false
         let deadline = Date().addingTimeInterval(timeout)
@@ -104,6 +80,6 @@ struct WebPageEndToEndTests {
         }
         let output = (try? String(contentsOfFile: outputPath, encoding: .utf8)) ?? ""
         guard finished else { return (124, "timed out after \(Int(timeout)) s\n" + output) }
-        return ((status & 0x7F) == 0 ? (status >> 8) & 0xFF : 128 + (status & 0x7F), output)
+        return (TmuxSession.exitStatus(status), output)
     }
 }
