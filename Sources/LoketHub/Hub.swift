@@ -505,9 +505,7 @@ public actor Hub {
         } else {
             json = .object([
                 ("conversation", .string(conversation.id)), ("stage", .string(conversation.stage.rawValue)),
-                ("suggestions", .array(suggestions.map {
-                    .object([("kind", .string($0.kind.rawValue)), ("text", .string($0.text)), ("why", .string($0.why))])
-                })),
+                ("suggestions", EngineSession.suggestionsOutput(suggestions)),
             ])
         }
         return (json, receipt)

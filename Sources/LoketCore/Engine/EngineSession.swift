@@ -155,6 +155,13 @@ public struct EngineSession: Sendable {
         return conversations.removeValue(forKey: id) ?? Conversation(id: id)
     }
 
+    /// The `suggestions` array of the output (also what the hub sends with officer messages).
+    public static func suggestionsOutput(_ suggestions: [Suggestion]) -> JSON {
+        .array(suggestions.map {
+            .object([("kind", .string($0.kind.rawValue)), ("text", .string($0.text)), ("why", .string($0.why))])
+        })
+    }
+
     /// The `loket engine` output object for a citizen line (the hub sends the same as the `engine` field).
     public static func citizenOutput(
         _ id: String, _ understanding: Understanding, _ conversation: Conversation, _ suggestions: [Suggestion]
@@ -173,9 +180,7 @@ public struct EngineSession: Sendable {
             })),
             ("entities", .object(entities)),
             ("stage", .string(conversation.stage.rawValue)),
-            ("suggestions", .array(suggestions.map {
-                .object([("kind", .string($0.kind.rawValue)), ("text", .string($0.text)), ("why", .string($0.why))])
-            })),
+            ("suggestions", suggestionsOutput(suggestions)),
         ])
     }
 
