@@ -60,6 +60,9 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                // The WhatsApp Cloud API client: HTTPS out, on the event loops the server already runs.
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             // The citizen's chat page, served from memory at `/`.
             resources: [.copy("Web")]
@@ -115,6 +118,8 @@ let package = Package(
                 "LoketHub", "LoketWire", "LoketLive", "LoketCore",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "Logging", package: "swift-log"),
+                // The fake Graph API the WhatsApp tests send replies to.
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
         // Drives the real binaries in tmux; depends on the executables so `swift test` builds them first.

@@ -14,11 +14,13 @@ public actor Hub {
 
     public let engine: Engine
     public let store: any HubStore
-    private let logger: Logger
-    private let lane = SerialLane()
+    let logger: Logger
+    let lane = SerialLane()
     public let metrics: HubMetrics
     /// The clock, injectable so tests can place a message outside office hours.
-    private let clock: @Sendable () -> Date
+    let clock: @Sendable () -> Date
+    /// Sends officer replies of WhatsApp conversations to Meta; nil when the hub has no WhatsApp number.
+    var whatsapp: WhatsAppSender?
 
     private struct OfficerConnection {
         var officer: OfficerRecord
@@ -36,7 +38,7 @@ public actor Hub {
     }
 
     /// Engine state of a conversation, rebuilt from its events on first use after a start.
-    private struct ConversationState {
+    struct ConversationState {
         var conversation: Conversation
         var name: String?
         var honorific: Honorific?
@@ -48,6 +50,8 @@ public actor Hub {
         var surveyed = false
         var firstCitizenMessage: Date?
         var answered: Bool
+        /// WhatsApp: free-form replies are allowed until then (24 hours after the citizen's last message).
+        var replyUntil: Date?
     }
 
     private var officers: [Int: OfficerConnection] = [:]
@@ -184,6 +188,7 @@ public actor Hub {
             if let assigned = state.assigned, assigned != username {
                 throw WireError(.notAllowed, Catalogue.Hub.notYours, id: id)
             }
+            try checkReplyWindow(state, conversation: conversationID, at: now, id: id)
             if state.assigned == nil {
                 // Answering an unassigned citizen takes the conversation first, decided by the store.
                 let taken = try await take(conversationID, by: username, client: nil, at: now, id: id)
@@ -386,8 +391,10 @@ public actor Hub {
     public func officeOpen(at time: Date) -> Bool { script.office.schedule.isOpen(at: time, calendar: script.calendar) }
 
     /// Stores a citizen's message and delivers it; the ack for the sender, or nil when it was already sent.
-    private func citizenMessage(
-        _ text: String, id: String, conversation conversationID: String, from connection: Int
+    /// `origin` and `channel` are for messages from another channel than the web page (WhatsApp).
+    func citizenMessage(
+        _ text: String, id: String, conversation conversationID: String, from connection: Int,
+        origin: String? = nil, channel: JSON? = nil
     ) async throws -> JSON? {
         await lane.acquire()
         defer { lane.release() }
@@ -397,15 +404,17 @@ public actor Hub {
         let understanding = engine.receiveCitizen(text, in: &conversation, at: now, name: state.name, honorific: state.honorific)
         let view = try await engineView(for: &conversation, at: now, understanding: understanding)
         let event = HubEvent(
-            seq: nil, kind: .message, conversation: conversationID, time: now, from: .citizen, text: text, engine: view.json)
+            seq: nil, kind: .message, conversation: conversationID, time: now, from: .citizen, text: text,
+            engine: view.json, channel: channel)
         let outcome = try await store.append(
-            event, client: ClientKey(origin: "citizen:\(conversationID)", id: id),
+            event, client: ClientKey(origin: origin ?? "citizen:\(conversationID)", id: id),
             change: ConversationChange(status: state.closed ? .open : nil, receipt: view.receipt))
         guard case .stored(let stored) = outcome else { return ack(outcome, id: id) }
         metrics.messagesIn.increment()
         state.conversation = conversation
         state.closed = false
         if state.firstCitizenMessage == nil { state.firstCitizenMessage = now }
+        if let until = stored.replyUntil { state.replyUntil = until }
         keep(state, for: conversationID)
         deliver(stored)
         let acknowledgement = ack(outcome, id: id)
@@ -453,7 +462,7 @@ public actor Hub {
     // MARK: Delivery
 
     /// Sends a stored event to every live officer and, when it is for citizens, to that conversation's citizens.
-    private func deliver(_ event: HubEvent) {
+    func deliver(_ event: HubEvent) {
         let officerFrame = event.officerFrame.serialized
         for officer in officers.values where officer.live { officer.outbox.yield(officerFrame) }
         let forCitizen: Bool = switch event.kind {
@@ -462,6 +471,7 @@ public actor Hub {
         default: false
         }
         guard forCitizen else { return }
+        if event.kind == .message { sendOverWhatsApp(event) }
         let citizenFrame = event.citizenFrame.serialized
         for citizen in citizens.values where citizen.conversation == event.conversation { citizen.outbox.yield(citizenFrame) }
     }
@@ -469,7 +479,7 @@ public actor Hub {
     /// Keeps a conversation's engine state and its place in the queue count (open, unassigned, a citizen wrote):
     /// one conversation at a time, never a scan of all of them. Closed conversations leave the cache; a citizen
     /// writing again rebuilds them from the store.
-    private func keep(_ state: ConversationState?, for id: String) {
+    func keep(_ state: ConversationState?, for id: String) {
         if let state, !state.closed { states[id] = state } else { states[id] = nil }
         if let state, !state.closed, state.assigned == nil, state.firstCitizenMessage != nil {
             queued.insert(id)
@@ -482,7 +492,7 @@ public actor Hub {
     // MARK: Engine state
 
     /// The engine's view after a message: what `loket engine` prints, and a receipt number newly reserved.
-    private func engineView(
+    func engineView(
         for conversation: inout Conversation, at time: Date, understanding: Understanding? = nil
     ) async throws -> (json: JSON, receipt: String?) {
         let hadReceipt = conversation.receiptNumber
@@ -519,7 +529,7 @@ public actor Hub {
     }
 
     /// The conversation's engine state, rebuilt from its stored events when not cached.
-    private func state(of id: String, id clientID: String?) async throws -> ConversationState {
+    func state(of id: String, id clientID: String?) async throws -> ConversationState {
         if let cached = states[id] { return cached }
         guard let record = try await store.conversation(id: id) else {
             throw WireError(.notFound, Catalogue.Hub.conversationNotFound, id: clientID)
@@ -532,6 +542,7 @@ public actor Hub {
         for event in try await store.events(conversation: id) {
             if event.kind == .survey { state.surveyed = true }
             guard event.kind == .message else { continue }
+            if let until = event.replyUntil { state.replyUntil = until }
             switch event.from {
             case .citizen:
                 engine.receiveCitizen(event.text ?? "", in: &conversation, at: event.time, name: record.name, honorific: honorific)

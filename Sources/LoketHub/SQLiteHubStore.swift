@@ -64,6 +64,14 @@ public final class SQLiteHubStore: HubStore {
                 CREATE TABLE receipt_counter (day TEXT PRIMARY KEY, last INTEGER NOT NULL);
                 """)
         }
+        // WhatsApp: delivery statuses of officer messages and each event's channel data (JSON text).
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: """
+                ALTER TABLE event ADD COLUMN refers INTEGER;
+                ALTER TABLE event ADD COLUMN status TEXT;
+                ALTER TABLE event ADD COLUMN channel TEXT;
+                """)
+        }
         return migrator
     }
 
@@ -273,13 +281,14 @@ public final class SQLiteHubStore: HubStore {
         try db.execute(
             sql: """
                 INSERT INTO event (conversation, kind, time, author, text, officer, name, honorific, reply_kind, score,
-                                   engine, origin, client_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                                   engine, origin, client_id, refers, status, channel)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
                 """,
             arguments: [
                 event.conversation, event.kind.rawValue, event.time.timeIntervalSince1970, event.from?.rawValue,
                 event.text, event.officer, event.name, event.honorific, event.replyKind, event.score,
-                event.engine?.serialized, client?.origin, client?.id,
+                event.engine?.serialized, client?.origin, client?.id, event.refers, event.status?.rawValue,
+                event.channel?.serialized,
             ])
         var stored = event
         stored.seq = db.lastInsertedRowID
@@ -288,11 +297,14 @@ public final class SQLiteHubStore: HubStore {
 
     private static func event(_ row: Row) -> HubEvent {
         let engineText: String? = row["engine"]
+        let channelText: String? = row["channel"]
+        let statusText: String? = row["status"]
         return HubEvent(
             seq: row["seq"], kind: EventKind(rawValue: row["kind"]) ?? .message, conversation: row["conversation"],
             time: Date(timeIntervalSince1970: row["time"]),
             from: (row["author"] as String?).flatMap(MessageAuthor.init(rawValue:)), text: row["text"],
             officer: row["officer"], name: row["name"], honorific: row["honorific"], replyKind: row["reply_kind"],
-            score: row["score"], engine: engineText.flatMap(JSON.parse))
+            score: row["score"], engine: engineText.flatMap(JSON.parse), refers: row["refers"],
+            status: statusText.flatMap(DeliveryStatus.init(rawValue:)), channel: channelText.flatMap(JSON.parse))
     }
 }

@@ -51,6 +51,10 @@ public enum CitizenEvent: Sendable, Equatable {
     case finished(key: String)
     /// The live link went down (with what to show) or came back (nil).
     case connection(problem: String?)
+    /// WhatsApp: free-form replies to this chat are possible until `until` (24 hours after the citizen wrote).
+    case replyWindow(key: String, until: Date)
+    /// WhatsApp: how far a reply got; `localID` when this screen sent it, `reason` when it failed.
+    case delivery(key: String, localID: String?, status: ChatMessage.Delivery, reason: String?)
 }
 
 /// Where citizens come from: simulated citizens in training, a hub in live mode. The screen's state never
