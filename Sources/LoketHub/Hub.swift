@@ -68,6 +68,8 @@ public actor Hub {
     private static let maxBatch = 256
 
     private var queuedWrites: [QueuedWrite] = []
+    /// Events and transactions of every group commit so far, for the benchmark.
+    public private(set) var commitFigures = (events: 0, transactions: 0, largest: 0)
     private var committing = false
     private var settledWaiters: [CheckedContinuation<Void, Never>] = []
 
@@ -123,16 +125,21 @@ public actor Hub {
 
     // MARK: Officer frames
 
-    /// Handles one text frame from an officer's connection.
-    public func officerFrame(_ text: String, connection: Int) async {
-        guard var officer = officers[connection] else { return }
-        let command: OfficerCommand
+    /// Handles one text frame from an officer's connection. Parsed before entering the actor: everything done on
+    /// the actor is done one frame at a time.
+    public nonisolated func officerFrame(_ text: String, connection: Int) async {
         switch OfficerCommand.parse(text) {
-        case .success(let parsed): command = parsed
-        case .failure(let error):
-            officer.outbox.yield(HubFrame.error(error).serialized)
-            return
+        case .success(let command): await officerCommand(command, connection: connection)
+        case .failure(let error): await answer(connection, HubFrame.error(error).serialized)
         }
+    }
+
+    private func answer(_ connection: Int, _ frame: String) {
+        (officers[connection]?.outbox ?? citizens[connection]?.outbox)?.yield(frame)
+    }
+
+    private func officerCommand(_ command: OfficerCommand, connection: Int) async {
+        guard var officer = officers[connection] else { return }
         if case .typing(let conversation) = command {
             relayOfficerTyping(conversation)
             return
@@ -302,16 +309,16 @@ public actor Hub {
 
     // MARK: Citizen frames
 
-    /// Handles one text frame from a citizen's connection.
-    public func citizenFrame(_ text: String, connection: Int) async {
-        guard var citizen = citizens[connection] else { return }
-        let command: CitizenCommand
+    /// Handles one text frame from a citizen's connection, parsed before entering the actor.
+    public nonisolated func citizenFrame(_ text: String, connection: Int) async {
         switch CitizenCommand.parse(text) {
-        case .success(let parsed): command = parsed
-        case .failure(let error):
-            citizen.outbox.yield(HubFrame.error(error).serialized)
-            return
+        case .success(let command): await citizenCommand(command, connection: connection)
+        case .failure(let error): await answer(connection, HubFrame.error(error).serialized)
         }
+    }
+
+    private func citizenCommand(_ command: CitizenCommand, connection: Int) async {
+        guard var citizen = citizens[connection] else { return }
         if case .typing = command {
             let now = ContinuousClock.now
             if let last = citizen.lastTyping, now - last < .seconds(2) { return }
@@ -493,6 +500,9 @@ public actor Hub {
             let batch = Array(queuedWrites.prefix(Self.maxBatch))
             queuedWrites.removeFirst(batch.count)
             metrics.batchSize.record(Double(batch.count))
+            commitFigures.events += batch.count
+            commitFigures.transactions += 1
+            commitFigures.largest = max(commitFigures.largest, batch.count)
             do {
                 let results = try await store.append(batch: batch.map(\.append))
                 for (write, result) in zip(batch, results) { settle(write, result.mapError { $0 as any Error }) }
