@@ -62,6 +62,8 @@ public actor Hub {
         var ackID: String?
         /// The wait before the first answer, recorded when this answer is stored.
         var firstResponse: TimeInterval?
+        /// The citizen connection that sent it: its other connections (another tab, a second phone) get it.
+        var sender: Int?
     }
 
     /// Enough to amortise the flush; small enough that one transaction never holds up the lane for long.
@@ -75,6 +77,8 @@ public actor Hub {
 
     private var officers: [Int: OfficerConnection] = [:]
     private var citizens: [Int: CitizenConnection] = [:]
+    /// Each conversation's citizen connections, so delivering to a conversation never scans every connection.
+    private var readers: [String: Set<Int>] = [:]
     private var states: [String: ConversationState] = [:]
     /// Conversations waiting in the shared queue, for the queue-length metric.
     private var queued: Set<String> = []
@@ -113,7 +117,13 @@ public actor Hub {
             officer.outbox.finish()
             logger.info("officer disconnected", metadata: ["officer": "\(officer.officer.username)"])
         }
-        citizens.removeValue(forKey: connection)?.outbox.finish()
+        if let citizen = citizens.removeValue(forKey: connection) {
+            citizen.outbox.finish()
+            if let conversation = citizen.conversation {
+                readers[conversation]?.remove(connection)
+                if readers[conversation]?.isEmpty == true { readers[conversation] = nil }
+            }
+        }
         metrics.officersConnected.set(officers.count)
         metrics.citizensConnected.set(citizens.count)
     }
@@ -304,7 +314,7 @@ public actor Hub {
 
     private func relayOfficerTyping(_ conversation: String) {
         let frame = JSON.object([("type", .string("typing"))]).serialized
-        for citizen in citizens.values where citizen.conversation == conversation { citizen.outbox.yield(frame) }
+        for connection in readers[conversation] ?? [] { citizens[connection]?.outbox.yield(frame) }
     }
 
     // MARK: Citizen frames
@@ -395,7 +405,10 @@ public actor Hub {
             record = try await store.conversation(id: id)
         }
         guard let record, let token else { throw WireError(.unavailable, Catalogue.Hub.unavailable) }
-        citizens[connection]?.conversation = record.id
+        if citizens[connection] != nil {
+            citizens[connection]?.conversation = record.id
+            readers[record.id, default: []].insert(connection)
+        }
         let history = try await store.events(conversation: record.id).filter { $0.kind == .message }.map { event in
             JSON.object([
                 ("seq", .integer(Int(event.seq ?? 0))), ("from", .string(event.from?.rawValue ?? "system")),
@@ -405,17 +418,24 @@ public actor Hub {
         var members: [(String, JSON)] = [
             ("type", .string("welcome")), ("conversation", .string(record.id)), ("token", .string(token)),
             ("history", .array(history)),
-            ("office", .object([
-                ("name", .string(script.office.name)), ("open", .bool(officeOpen(at: clock()))),
-                ("hours", .string(script.office.hours)),
-            ])),
+            ("office", officeInfo()),
         ]
         if record.status == .closed { members.append(("closed", .bool(true))) }
         if let notice { members.append(("notice", .string(notice))) }
         return .object(members)
     }
 
-    public func officeOpen(at time: Date) -> Bool { script.office.schedule.isOpen(at: time, calendar: script.calendar) }
+    public nonisolated func officeOpen(at time: Date) -> Bool {
+        engine.script.office.schedule.isOpen(at: time, calendar: engine.script.calendar)
+    }
+
+    /// The office's name, whether it is open now and its hours, as the citizen's `welcome` and `/api/office` give them.
+    public nonisolated func officeInfo() -> JSON {
+        .object([
+            ("name", .string(engine.script.office.name)), ("open", .bool(officeOpen(at: clock()))),
+            ("hours", .string(engine.script.office.hours)),
+        ])
+    }
 
     /// Judges a citizen's message and queues it; the commit acks it to the sender (always nil here: the ack, or a
     /// duplicate's first ack, goes out from the commit, ahead of any notice that follows it).
@@ -442,7 +462,7 @@ public actor Hub {
             keep(state, for: conversationID)
             ticket = queue(
                 PendingAppend(event, client: ClientKey(origin: "citizen:\(conversationID)", id: id), change: change),
-                ackTo: citizens[connection]?.outbox, ackID: id)
+                ackTo: citizens[connection]?.outbox, ackID: id, sender: connection)
             if tellClosed {
                 // Stored before it is delivered, like every message; the citizen learns the hours at once.
                 let notice = HubEvent(
@@ -482,10 +502,12 @@ public actor Hub {
     /// Queues a write for the next group commit. Called under the lane, so queue order (and so `seq` order) is the
     /// order in which the engine judged the messages.
     private func queue(
-        _ append: PendingAppend, ackTo: Outbox? = nil, ackID: String? = nil, firstResponse: TimeInterval? = nil
+        _ append: PendingAppend, ackTo: Outbox? = nil, ackID: String? = nil, firstResponse: TimeInterval? = nil,
+        sender: Int? = nil
     ) -> WriteTicket {
         let ticket = WriteTicket()
-        queuedWrites.append(QueuedWrite(append: append, ticket: ticket, ackTo: ackTo, ackID: ackID, firstResponse: firstResponse))
+        queuedWrites.append(QueuedWrite(
+            append: append, ticket: ticket, ackTo: ackTo, ackID: ackID, firstResponse: firstResponse, sender: sender))
         if !committing {
             committing = true
             Task { await commitQueuedWrites() }
@@ -525,7 +547,7 @@ public actor Hub {
                 if event.kind == .message, event.from == .citizen { metrics.messagesIn.increment() }
                 if event.kind == .message, event.from == .officer { metrics.messagesOut.increment() }
                 if let waited = write.firstResponse { metrics.firstResponse.record(waited) }
-                deliver(event)
+                deliver(event, sender: write.sender)
             } else {
                 // A duplicate: the cached engine state counted it once more; the store knows what really happened.
                 states[write.append.event.conversation] = nil
@@ -543,18 +565,16 @@ public actor Hub {
         await withCheckedContinuation { settledWaiters.append($0) }
     }
 
-    /// Sends a stored event to every live officer and, when it is for citizens, to that conversation's citizens.
-    private func deliver(_ event: HubEvent) {
+    /// Sends a stored event to every live officer and, when it is for citizens, to that conversation's citizens
+    /// (a citizen's own message only to their other connections: the sender has it already).
+    private func deliver(_ event: HubEvent, sender: Int? = nil) {
         let officerFrame = event.officerFrame.serialized
         for officer in officers.values where officer.live { officer.outbox.yield(officerFrame) }
-        let forCitizen: Bool = switch event.kind {
-        case .message: event.from != .citizen
-        case .closed: true
-        default: false
-        }
-        guard forCitizen else { return }
+        guard event.kind == .message || event.kind == .closed else { return }
+        let targets = (readers[event.conversation] ?? []).subtracting(sender.map { [$0] } ?? [])
+        guard !targets.isEmpty else { return }
         let citizenFrame = event.citizenFrame.serialized
-        for citizen in citizens.values where citizen.conversation == event.conversation { citizen.outbox.yield(citizenFrame) }
+        for connection in targets { citizens[connection]?.outbox.yield(citizenFrame) }
     }
 
     /// Keeps a conversation's engine state and its place in the queue count (open, unassigned, a citizen wrote):

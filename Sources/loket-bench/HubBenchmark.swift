@@ -164,7 +164,7 @@ enum HubBenchmark {
         let started = Date()
         // The office clock starts at an open hour and then runs in real time.
         let hub = Hub(engine: engine, store: store, logger: logger, clock: { officeOpen.addingTimeInterval(Date().timeIntervalSince(started)) })
-        guard await hub.officeOpen(at: officeOpen) else { throw BenchError("the default script's office is closed at the bench time") }
+        guard hub.officeOpen(at: officeOpen) else { throw BenchError("the default script's office is closed at the bench time") }
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
         let app = HubServer.application(hub: hub, configuration: HubConfiguration(host: "127.0.0.1", port: 0), logger: logger) {
             portContinuation.yield($0)
