@@ -183,31 +183,41 @@ public actor Hub {
         officers[connection]?.outbox.yield(reply.serialized)
     }
 
-    /// `welcome`, then every stored event after `since`, then live events: under the lane, so none slips between.
+    /// `welcome`, then every stored event after `since`, then live events, none missed and none twice. The bulk of
+    /// the replay runs outside the lane, so a login after a long day does not hold up everyone's messages; only the
+    /// tail committed meanwhile is replayed under it, right before the connection goes live.
     private func welcome(_ connection: Int, since: Int64) async {
-        await lane.acquire()
-        defer { lane.release() }
-        await writesSettled()
         guard let officer = officers[connection] else { return }
         do {
+            // Every event up to `current` is committed: SQLite has one writer and hands out `seq` in commit order.
             let current = try await store.lastSeq()
             officer.outbox.yield(JSON.object([
                 ("type", .string("welcome")),
                 ("officer", .object([("username", .string(officer.officer.username)), ("name", .string(officer.officer.name))])),
                 ("seq", .integer(Int(current))),
             ]).serialized)
-            var after = max(0, since)
-            while after < current {
-                let page = try await store.events(after: after, limit: 500)
-                guard let last = page.last?.seq else { break }
-                for event in page { officer.outbox.yield(event.officerFrame.serialized) }
-                after = last
-            }
+            let replayed = try await replay(to: officer.outbox, after: max(0, since), through: current)
+            await lane.acquire()
+            defer { lane.release() }
+            await writesSettled()
+            _ = try await replay(to: officer.outbox, after: replayed, through: try await store.lastSeq())
             officers[connection]?.live = true
         } catch {
             logger.error("replay failed", metadata: ["error": "\(error)"])
             officer.outbox.yield(HubFrame.error(.unavailable, Catalogue.Hub.unavailable).serialized)
         }
+    }
+
+    /// Sends the stored events after `after` through `last`, a page at a time; the last `seq` sent.
+    private func replay(to outbox: Outbox, after: Int64, through last: Int64) async throws -> Int64 {
+        var after = after
+        while after < last {
+            let page = try await store.events(after: after, limit: 500)
+            guard let pageLast = page.last?.seq else { break }
+            for event in page where (event.seq ?? 0) <= last { outbox.yield(event.officerFrame.serialized) }
+            after = min(pageLast, last)
+        }
+        return after
     }
 
     /// What an officer command led to: an answer now, or a queued write whose commit decides the ack.
