@@ -117,6 +117,7 @@ let package = Package(
             dependencies: [
                 "LoketHub", "LoketWire", "LoketLive", "LoketCore",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 // The fake Graph API the WhatsApp tests send replies to.
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -6,8 +6,11 @@ import LoketWire
 /// The hub's heart: runs the engine on citizen messages, stores every event before acknowledging or delivering it,
 /// and fans events out to the connections it owns.
 ///
-/// All connections are owned by this actor; every event is stored and fanned out under one `SerialLane`, so each
-/// connection sees events in `seq` order. Engine state per conversation is a cache rebuilt from stored events.
+/// All connections are owned by this actor. Messages are judged one at a time under a `SerialLane` and queued for
+/// group commit: the writes that arrive while one transaction commits go together in the next, and their events are
+/// delivered in batch order after the commit, so each connection sees events in `seq` order and nothing is seen
+/// before it is durable. Engine state per conversation is a cache, advanced when a write is queued and dropped
+/// when the write fails or turns out a duplicate, then rebuilt from stored events.
 public actor Hub {
     /// A connection's outgoing frames; the server's writer task drains it onto the socket.
     public typealias Outbox = AsyncStream<String>.Continuation
@@ -54,8 +57,32 @@ public actor Hub {
         var replyUntil: Date?
     }
 
+    /// A write waiting for the next group commit.
+    private struct QueuedWrite {
+        var append: PendingAppend
+        var ticket: WriteTicket
+        /// Where the sender's ack goes the moment the event is stored, ahead of anything delivered after it.
+        var ackTo: Outbox?
+        var ackID: String?
+        /// The wait before the first answer, recorded when this answer is stored.
+        var firstResponse: TimeInterval?
+        /// The citizen connection that sent it: its other connections (another tab, a second phone) get it.
+        var sender: Int?
+    }
+
+    /// Enough to amortise the flush; small enough that one transaction never holds up the lane for long.
+    private static let maxBatch = 256
+
+    private var queuedWrites: [QueuedWrite] = []
+    /// Events and transactions of every group commit so far, for the benchmark.
+    public private(set) var commitFigures = (events: 0, transactions: 0, largest: 0)
+    private var committing = false
+    private var settledWaiters: [CheckedContinuation<Void, Never>] = []
+
     private var officers: [Int: OfficerConnection] = [:]
     private var citizens: [Int: CitizenConnection] = [:]
+    /// Each conversation's citizen connections, so delivering to a conversation never scans every connection.
+    private var readers: [String: Set<Int>] = [:]
     private var states: [String: ConversationState] = [:]
     /// Conversations waiting in the shared queue, for the queue-length metric.
     private var queued: Set<String> = []
@@ -94,7 +121,13 @@ public actor Hub {
             officer.outbox.finish()
             logger.info("officer disconnected", metadata: ["officer": "\(officer.officer.username)"])
         }
-        citizens.removeValue(forKey: connection)?.outbox.finish()
+        if let citizen = citizens.removeValue(forKey: connection) {
+            citizen.outbox.finish()
+            if let conversation = citizen.conversation {
+                readers[conversation]?.remove(connection)
+                if readers[conversation]?.isEmpty == true { readers[conversation] = nil }
+            }
+        }
         metrics.officersConnected.set(officers.count)
         metrics.citizensConnected.set(citizens.count)
     }
@@ -106,16 +139,21 @@ public actor Hub {
 
     // MARK: Officer frames
 
-    /// Handles one text frame from an officer's connection.
-    public func officerFrame(_ text: String, connection: Int) async {
-        guard var officer = officers[connection] else { return }
-        let command: OfficerCommand
+    /// Handles one text frame from an officer's connection. Parsed before entering the actor: everything done on
+    /// the actor is done one frame at a time.
+    public nonisolated func officerFrame(_ text: String, connection: Int) async {
         switch OfficerCommand.parse(text) {
-        case .success(let parsed): command = parsed
-        case .failure(let error):
-            officer.outbox.yield(HubFrame.error(error).serialized)
-            return
+        case .success(let command): await officerCommand(command, connection: connection)
+        case .failure(let error): await answer(connection, HubFrame.error(error).serialized)
         }
+    }
+
+    private func answer(_ connection: Int, _ frame: String) {
+        (officers[connection]?.outbox ?? citizens[connection]?.outbox)?.yield(frame)
+    }
+
+    private func officerCommand(_ command: OfficerCommand, connection: Int) async {
+        guard var officer = officers[connection] else { return }
         if case .typing(let conversation) = command {
             relayOfficerTyping(conversation)
             return
@@ -136,7 +174,10 @@ public actor Hub {
         officers[connection] = officer
         let reply: JSON
         do {
-            reply = try await perform(command, by: officer.officer.username)
+            switch try await perform(command, by: officer.officer.username) {
+            case .reply(let frame): reply = frame
+            case .queued(let ticket, let id): reply = ack(try await ticket.outcome, id: id)
+            }
         } catch let error as WireError {
             reply = HubFrame.error(error)
         } catch {
@@ -146,25 +187,24 @@ public actor Hub {
         officers[connection]?.outbox.yield(reply.serialized)
     }
 
-    /// `welcome`, then every stored event after `since`, then live events: under the lane, so none slips between.
+    /// `welcome`, then every stored event after `since`, then live events, none missed and none twice. The bulk of
+    /// the replay runs outside the lane, so a login after a long day does not hold up everyone's messages; only the
+    /// tail committed meanwhile is replayed under it, right before the connection goes live.
     private func welcome(_ connection: Int, since: Int64) async {
-        await lane.acquire()
-        defer { lane.release() }
         guard let officer = officers[connection] else { return }
         do {
+            // Every event up to `current` is committed: SQLite has one writer and hands out `seq` in commit order.
             let current = try await store.lastSeq()
             officer.outbox.yield(JSON.object([
                 ("type", .string("welcome")),
                 ("officer", .object([("username", .string(officer.officer.username)), ("name", .string(officer.officer.name))])),
                 ("seq", .integer(Int(current))),
             ]).serialized)
-            var after = max(0, since)
-            while after < current {
-                let page = try await store.events(after: after, limit: 500)
-                guard let last = page.last?.seq else { break }
-                for event in page { officer.outbox.yield(event.officerFrame.serialized) }
-                after = last
-            }
+            let replayed = try await replay(to: officer.outbox, after: max(0, since), through: current)
+            await lane.acquire()
+            defer { lane.release() }
+            await writesSettled()
+            _ = try await replay(to: officer.outbox, after: replayed, through: try await store.lastSeq())
             officers[connection]?.live = true
         } catch {
             logger.error("replay failed", metadata: ["error": "\(error)"])
@@ -172,16 +212,34 @@ public actor Hub {
         }
     }
 
-    private func perform(_ command: OfficerCommand, by username: String) async throws -> JSON {
+    /// Sends the stored events after `after` through `last`, a page at a time; the last `seq` sent.
+    private func replay(to outbox: Outbox, after: Int64, through last: Int64) async throws -> Int64 {
+        var after = after
+        while after < last {
+            let page = try await store.events(after: after, limit: 500)
+            guard let pageLast = page.last?.seq else { break }
+            for event in page where (event.seq ?? 0) <= last { outbox.yield(event.officerFrame.serialized) }
+            after = min(pageLast, last)
+        }
+        return after
+    }
+
+    /// What an officer command led to: an answer now, or a queued write whose commit decides the ack.
+    private enum Handled {
+        case reply(JSON)
+        case queued(WriteTicket, id: String)
+    }
+
+    private func perform(_ command: OfficerCommand, by username: String) async throws -> Handled {
         await lane.acquire()
         defer { lane.release() }
         let now = clock()
         switch command {
         case .hello, .typing:
-            return HubFrame.error(.invalidFrame, Catalogue.Hub.invalidFrame)
+            return .reply(HubFrame.error(.invalidFrame, Catalogue.Hub.invalidFrame))
         case .take(let id, let conversation):
             let client = ClientKey(origin: "officer:\(username)", id: id)
-            return try await take(conversation, by: username, client: client, at: now, id: id)
+            return .reply(try await take(conversation, by: username, client: client, at: now, id: id))
         case .send(let id, let conversationID, let text, let kind):
             let client = ClientKey(origin: "officer:\(username)", id: id)
             var state = try await state(of: conversationID, id: id)
@@ -192,7 +250,7 @@ public actor Hub {
             if state.assigned == nil {
                 // Answering an unassigned citizen takes the conversation first, decided by the store.
                 let taken = try await take(conversationID, by: username, client: nil, at: now, id: id)
-                if case .object = taken, taken["type"]?.stringValue == "error" { return taken }
+                if case .object = taken, taken["type"]?.stringValue == "error" { return .reply(taken) }
                 state = try await self.state(of: conversationID, id: id)
             }
             var conversation = state.conversation
@@ -201,26 +259,18 @@ public actor Hub {
             let event = HubEvent(
                 seq: nil, kind: .message, conversation: conversationID, time: now, from: .officer, text: text,
                 officer: username, replyKind: recorded.rawValue, engine: view.json)
-            let outcome = try await store.append(
-                event, client: client, change: ConversationChange(status: state.closed ? .open : nil, receipt: view.receipt))
-            guard case .stored(let stored) = outcome else { return ack(outcome, id: id) }
+            let change = ConversationChange(status: state.closed ? .open : nil, receipt: view.receipt)
+            let firstResponse = state.answered ? nil : state.firstCitizenMessage.map { now.timeIntervalSince($0) }
             state.conversation = conversation
             state.closed = false
             state.toldClosed = false
-            if !state.answered, let first = state.firstCitizenMessage {
-                metrics.firstResponse.record(now.timeIntervalSince(first))
-            }
             state.answered = true
             keep(state, for: conversationID)
-            metrics.messagesOut.increment()
-            deliver(stored)
-            return ack(outcome, id: id)
+            return .queued(queue(PendingAppend(event, client: client, change: change), firstResponse: firstResponse), id: id)
         case .note(let id, let conversationID, let text):
             _ = try await state(of: conversationID, id: id)
             let event = HubEvent(seq: nil, kind: .note, conversation: conversationID, time: now, text: text, officer: username)
-            let outcome = try await store.append(event, client: ClientKey(origin: "officer:\(username)", id: id), change: .none)
-            if case .stored(let stored) = outcome { deliver(stored) }
-            return ack(outcome, id: id)
+            return .queued(queue(PendingAppend(event, client: ClientKey(origin: "officer:\(username)", id: id))), id: id)
         case .transfer(let id, let conversationID, let target):
             var state = try await state(of: conversationID, id: id)
             if let assigned = state.assigned, assigned != username {
@@ -230,32 +280,29 @@ public actor Hub {
                 throw WireError(.notFound, Catalogue.Hub.officerNotFound, id: id)
             }
             let event = HubEvent(seq: nil, kind: .assigned, conversation: conversationID, time: now, officer: target)
-            let outcome = try await store.append(
+            state.assigned = target
+            keep(state, for: conversationID)
+            let write = PendingAppend(
                 event, client: ClientKey(origin: "officer:\(username)", id: id), change: ConversationChange(assigned: .some(target)))
-            if case .stored(let stored) = outcome {
-                state.assigned = target
-                keep(state, for: conversationID)
-                deliver(stored)
-            }
-            return ack(outcome, id: id)
+            return .queued(queue(write), id: id)
         case .close(let id, let conversationID):
             var state = try await state(of: conversationID, id: id)
             if let assigned = state.assigned, assigned != username {
                 throw WireError(.notAllowed, Catalogue.Hub.notYours, id: id)
             }
             let event = HubEvent(seq: nil, kind: .closed, conversation: conversationID, time: now, officer: username)
-            let outcome = try await store.append(
+            state.closed = true
+            keep(state, for: conversationID)
+            let write = PendingAppend(
                 event, client: ClientKey(origin: "officer:\(username)", id: id), change: ConversationChange(status: .closed))
-            if case .stored(let stored) = outcome {
-                state.closed = true
-                keep(state, for: conversationID)
-                deliver(stored)
-            }
-            return ack(outcome, id: id)
+            return .queued(queue(write), id: id)
         }
     }
 
+    /// Decided by the store, not by the queue: rare enough to wait until every queued write is delivered, which keeps
+    /// its event in `seq` order.
     private func take(_ conversation: String, by username: String, client: ClientKey?, at now: Date, id: String) async throws -> JSON {
+        await writesSettled()
         switch try await store.take(conversation: conversation, officer: username, client: client, at: now) {
         case .notFound:
             throw WireError(.notFound, Catalogue.Hub.conversationNotFound, id: id)
@@ -282,21 +329,21 @@ public actor Hub {
 
     private func relayOfficerTyping(_ conversation: String) {
         let frame = JSON.object([("type", .string("typing"))]).serialized
-        for citizen in citizens.values where citizen.conversation == conversation { citizen.outbox.yield(frame) }
+        for connection in readers[conversation] ?? [] { citizens[connection]?.outbox.yield(frame) }
     }
 
     // MARK: Citizen frames
 
-    /// Handles one text frame from a citizen's connection.
-    public func citizenFrame(_ text: String, connection: Int) async {
-        guard var citizen = citizens[connection] else { return }
-        let command: CitizenCommand
+    /// Handles one text frame from a citizen's connection, parsed before entering the actor.
+    public nonisolated func citizenFrame(_ text: String, connection: Int) async {
         switch CitizenCommand.parse(text) {
-        case .success(let parsed): command = parsed
-        case .failure(let error):
-            citizen.outbox.yield(HubFrame.error(error).serialized)
-            return
+        case .success(let command): await citizenCommand(command, connection: connection)
+        case .failure(let error): await answer(connection, HubFrame.error(error).serialized)
         }
+    }
+
+    private func citizenCommand(_ command: CitizenCommand, connection: Int) async {
+        guard var citizen = citizens[connection] else { return }
         if case .typing = command {
             let now = ContinuousClock.now
             if let last = citizen.lastTyping, now - last < .seconds(2) { return }
@@ -359,16 +406,24 @@ public actor Hub {
             if resume != nil { notice = Catalogue.Hub.unknownResume }
             await lane.acquire()
             defer { lane.release() }
+            // Created directly, not queued: its event must not overtake queued ones in delivery.
+            await writesSettled()
             let newToken = Token.generate()
             let id = "k-" + Token.generate().prefix(16)
             let created = try await store.createConversation(
                 id: id, tokenHash: Token.hash(newToken), name: cleanName, honorific: honorificValue?.rawValue, at: clock())
             deliver(created)
+            keep(ConversationState(
+                conversation: Conversation(id: id), name: cleanName, honorific: honorificValue, closed: false, assigned: nil,
+                toldClosed: false, firstCitizenMessage: nil, answered: false), for: id)
             token = newToken
             record = try await store.conversation(id: id)
         }
         guard let record, let token else { throw WireError(.unavailable, Catalogue.Hub.unavailable) }
-        citizens[connection]?.conversation = record.id
+        if citizens[connection] != nil {
+            citizens[connection]?.conversation = record.id
+            readers[record.id, default: []].insert(connection)
+        }
         let history = try await store.events(conversation: record.id).filter { $0.kind == .message }.map { event in
             JSON.object([
                 ("seq", .integer(Int(event.seq ?? 0))), ("from", .string(event.from?.rawValue ?? "system")),
@@ -378,61 +433,66 @@ public actor Hub {
         var members: [(String, JSON)] = [
             ("type", .string("welcome")), ("conversation", .string(record.id)), ("token", .string(token)),
             ("history", .array(history)),
-            ("office", .object([
-                ("name", .string(script.office.name)), ("open", .bool(officeOpen(at: clock()))),
-                ("hours", .string(script.office.hours)),
-            ])),
+            ("office", officeInfo()),
         ]
         if record.status == .closed { members.append(("closed", .bool(true))) }
         if let notice { members.append(("notice", .string(notice))) }
         return .object(members)
     }
 
-    public func officeOpen(at time: Date) -> Bool { script.office.schedule.isOpen(at: time, calendar: script.calendar) }
+    public nonisolated func officeOpen(at time: Date) -> Bool {
+        engine.script.office.schedule.isOpen(at: time, calendar: engine.script.calendar)
+    }
 
-    /// Stores a citizen's message and delivers it; the ack for the sender, or nil when it was already sent.
+    /// The office's name, whether it is open now and its hours, as the citizen's `welcome` and `/api/office` give them.
+    public nonisolated func officeInfo() -> JSON {
+        .object([
+            ("name", .string(engine.script.office.name)), ("open", .bool(officeOpen(at: clock()))),
+            ("hours", .string(engine.script.office.hours)),
+        ])
+    }
+
+    /// Judges a citizen's message and queues it; the commit acks it to the sender (always nil here: the ack, or a
+    /// duplicate's first ack, goes out from the commit, ahead of any notice that follows it).
     /// `origin` and `channel` are for messages from another channel than the web page (WhatsApp).
     func citizenMessage(
         _ text: String, id: String, conversation conversationID: String, from connection: Int,
         origin: String? = nil, channel: JSON? = nil
     ) async throws -> JSON? {
-        await lane.acquire()
-        defer { lane.release() }
-        let now = clock()
-        var state = try await state(of: conversationID, id: id)
-        var conversation = state.conversation
-        let understanding = engine.receiveCitizen(text, in: &conversation, at: now, name: state.name, honorific: state.honorific)
-        let view = try await engineView(for: &conversation, at: now, understanding: understanding)
-        let event = HubEvent(
-            seq: nil, kind: .message, conversation: conversationID, time: now, from: .citizen, text: text,
-            engine: view.json, channel: channel)
-        let outcome = try await store.append(
-            event, client: ClientKey(origin: origin ?? "citizen:\(conversationID)", id: id),
-            change: ConversationChange(status: state.closed ? .open : nil, receipt: view.receipt))
-        guard case .stored(let stored) = outcome else { return ack(outcome, id: id) }
-        metrics.messagesIn.increment()
-        state.conversation = conversation
-        state.closed = false
-        if state.firstCitizenMessage == nil { state.firstCitizenMessage = now }
-        if let until = stored.replyUntil { state.replyUntil = until }
-        keep(state, for: conversationID)
-        deliver(stored)
-        let acknowledgement = ack(outcome, id: id)
-        if !officeOpen(at: now), !state.toldClosed {
-            // Stored before it is delivered, like every message; the citizen learns the hours at once.
-            let notice = HubEvent(
-                seq: nil, kind: .message, conversation: conversationID, time: now, from: .system,
-                text: Catalogue.Hub.officeClosed(office: script.office.name, hours: script.office.hours),
-                replyKind: Self.officeClosedKind)
-            if case .stored(let storedNotice) = try await store.append(notice, client: nil, change: .none) {
-                states[conversationID]?.toldClosed = true
-                // The ack goes first so the sender's pending message settles before the notice shows.
-                citizens[connection]?.outbox.yield(acknowledgement.serialized)
-                deliver(storedNotice)
-                return nil
+        let ticket: WriteTicket
+        do {
+            await lane.acquire()
+            defer { lane.release() }
+            let now = clock()
+            var state = try await state(of: conversationID, id: id)
+            var conversation = state.conversation
+            let understanding = engine.receiveCitizen(text, in: &conversation, at: now, name: state.name, honorific: state.honorific)
+            let view = try await engineView(for: &conversation, at: now, understanding: understanding)
+            let event = HubEvent(
+                seq: nil, kind: .message, conversation: conversationID, time: now, from: .citizen, text: text,
+                engine: view.json, channel: channel)
+            let change = ConversationChange(status: state.closed ? .open : nil, receipt: view.receipt)
+            let tellClosed = !officeOpen(at: now) && !state.toldClosed
+            state.conversation = conversation
+            state.closed = false
+            state.toldClosed = state.toldClosed || tellClosed
+            if state.firstCitizenMessage == nil { state.firstCitizenMessage = now }
+            if let until = event.replyUntil { state.replyUntil = until }
+            keep(state, for: conversationID)
+            ticket = queue(
+                PendingAppend(event, client: ClientKey(origin: origin ?? "citizen:\(conversationID)", id: id), change: change),
+                ackTo: citizens[connection]?.outbox, ackID: id, sender: connection)
+            if tellClosed {
+                // Stored before it is delivered, like every message; the citizen learns the hours at once.
+                let notice = HubEvent(
+                    seq: nil, kind: .message, conversation: conversationID, time: now, from: .system,
+                    text: Catalogue.Hub.officeClosed(office: script.office.name, hours: script.office.hours),
+                    replyKind: Self.officeClosedKind)
+                _ = queue(PendingAppend(notice, client: nil))
             }
         }
-        return acknowledgement
+        _ = try await ticket.outcome
+        return nil
     }
 
     /// Marks the office-closed notice among system messages, so a restarted hub does not repeat it.
@@ -441,6 +501,7 @@ public actor Hub {
     private func survey(_ score: Int, comment: String?, id: String, conversation conversationID: String) async throws -> JSON {
         await lane.acquire()
         defer { lane.release() }
+        await writesSettled()
         let client = ClientKey(origin: "citizen:\(conversationID)", id: id)
         // The same survey sent again gets its first ack; a second, different one is refused.
         if let seq = try await store.seq(for: client) { return HubFrame.ack(id: id, seq: seq) }
@@ -449,31 +510,91 @@ public actor Hub {
         guard !state.surveyed else { throw WireError(.notAllowed, Catalogue.Hub.surveyDone, id: id) }
         let event = HubEvent(
             seq: nil, kind: .survey, conversation: conversationID, time: clock(), text: comment, score: score)
-        let outcome = try await store.append(event, client: client, change: .none)
-        if case .stored(let stored) = outcome {
-            var rated = state
-            rated.surveyed = true
-            keep(rated, for: conversationID)
-            deliver(stored)
-        }
-        return ack(outcome, id: id)
+        var rated = state
+        rated.surveyed = true
+        keep(rated, for: conversationID)
+        return ack(try await queue(PendingAppend(event, client: client)).outcome, id: id)
     }
 
-    // MARK: Delivery
+    // MARK: Group commit and delivery
 
-    /// Sends a stored event to every live officer and, when it is for citizens, to that conversation's citizens.
-    func deliver(_ event: HubEvent) {
+    /// Queues a write for the next group commit. Called under the lane, so queue order (and so `seq` order) is the
+    /// order in which the engine judged the messages.
+    func queue(
+        _ append: PendingAppend, ackTo: Outbox? = nil, ackID: String? = nil, firstResponse: TimeInterval? = nil,
+        sender: Int? = nil
+    ) -> WriteTicket {
+        let ticket = WriteTicket()
+        queuedWrites.append(QueuedWrite(
+            append: append, ticket: ticket, ackTo: ackTo, ackID: ackID, firstResponse: firstResponse, sender: sender))
+        if !committing {
+            committing = true
+            Task { await commitQueuedWrites() }
+        }
+        return ticket
+    }
+
+    /// Commits queued writes a batch at a time until none are left, delivering each batch in order once it is
+    /// durable.
+    private func commitQueuedWrites() async {
+        while !queuedWrites.isEmpty {
+            let batch = Array(queuedWrites.prefix(Self.maxBatch))
+            queuedWrites.removeFirst(batch.count)
+            metrics.batchSize.record(Double(batch.count))
+            commitFigures.events += batch.count
+            commitFigures.transactions += 1
+            commitFigures.largest = max(commitFigures.largest, batch.count)
+            do {
+                let results = try await store.append(batch: batch.map(\.append))
+                for (write, result) in zip(batch, results) { settle(write, result.mapError { $0 as any Error }) }
+            } catch {
+                logger.error("store failed", metadata: ["error": "\(error)", "batch": "\(batch.count)"])
+                for write in batch { settle(write, .failure(error)) }
+            }
+        }
+        committing = false
+        let waiters = settledWaiters
+        settledWaiters = []
+        for waiter in waiters { waiter.resume() }
+    }
+
+    private func settle(_ write: QueuedWrite, _ result: Result<AppendOutcome, any Error>) {
+        switch result {
+        case .success(let outcome):
+            if let outbox = write.ackTo, let id = write.ackID { outbox.yield(ack(outcome, id: id).serialized) }
+            if case .stored(let event) = outcome {
+                if event.kind == .message, event.from == .citizen { metrics.messagesIn.increment() }
+                if event.kind == .message, event.from == .officer { metrics.messagesOut.increment() }
+                if let waited = write.firstResponse { metrics.firstResponse.record(waited) }
+                deliver(event, sender: write.sender)
+            } else {
+                // A duplicate: the cached engine state counted it once more; the store knows what really happened.
+                states[write.append.event.conversation] = nil
+            }
+        case .failure:
+            states[write.append.event.conversation] = nil
+        }
+        write.ticket.settle(result)
+    }
+
+    /// Returns once every queued write is committed and delivered. Under the lane nothing new is queued meanwhile,
+    /// so afterwards the store and the connections agree.
+    func writesSettled() async {
+        guard committing else { return }
+        await withCheckedContinuation { settledWaiters.append($0) }
+    }
+
+    /// Sends a stored event to every live officer and, when it is for citizens, to that conversation's citizens
+    /// (a citizen's own message only to their other connections: the sender has it already).
+    func deliver(_ event: HubEvent, sender: Int? = nil) {
         let officerFrame = event.officerFrame.serialized
         for officer in officers.values where officer.live { officer.outbox.yield(officerFrame) }
-        let forCitizen: Bool = switch event.kind {
-        case .message: event.from != .citizen
-        case .closed: true
-        default: false
-        }
-        guard forCitizen else { return }
-        if event.kind == .message { sendOverWhatsApp(event) }
+        if event.kind == .message, event.from != .citizen { sendOverWhatsApp(event) }
+        guard event.kind == .message || event.kind == .closed else { return }
+        let targets = (readers[event.conversation] ?? []).subtracting(sender.map { [$0] } ?? [])
+        guard !targets.isEmpty else { return }
         let citizenFrame = event.citizenFrame.serialized
-        for citizen in citizens.values where citizen.conversation == event.conversation { citizen.outbox.yield(citizenFrame) }
+        for connection in targets { citizens[connection]?.outbox.yield(citizenFrame) }
     }
 
     /// Keeps a conversation's engine state and its place in the queue count (open, unassigned, a citizen wrote):
@@ -492,7 +613,7 @@ public actor Hub {
     // MARK: Engine state
 
     /// The engine's view after a message: what `loket engine` prints, and a receipt number newly reserved.
-    func engineView(
+    private func engineView(
         for conversation: inout Conversation, at time: Date, understanding: Understanding? = nil
     ) async throws -> (json: JSON, receipt: String?) {
         let hadReceipt = conversation.receiptNumber
@@ -531,6 +652,8 @@ public actor Hub {
     /// The conversation's engine state, rebuilt from its stored events when not cached.
     func state(of id: String, id clientID: String?) async throws -> ConversationState {
         if let cached = states[id] { return cached }
+        // Queued writes of this conversation must be in the store before it is read back.
+        await writesSettled()
         guard let record = try await store.conversation(id: id) else {
             throw WireError(.notFound, Catalogue.Hub.conversationNotFound, id: clientID)
         }

@@ -9,6 +9,7 @@ public struct HubMetrics: Sendable {
     let citizensConnected: Gauge
     let queueLength: Gauge
     let firstResponse: ValueHistogram
+    let batchSize: ValueHistogram
 
     public init() {
         func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
@@ -23,6 +24,9 @@ public struct HubMetrics: Sendable {
         firstResponse = registry.makeValueHistogram(
             descriptor: name("first_response", "seconds", "Seconds from a citizen's first message to the first officer reply."),
             buckets: [5, 15, 30, 60, 120, 180, 300, 600, 1800, 3600, 86_400])
+        batchSize = registry.makeValueHistogram(
+            descriptor: name("commit_batch", "events", "Events stored per group commit (one transaction, one flush)."),
+            buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256])
     }
 
     /// The Prometheus text exposition of every figure.

@@ -67,6 +67,20 @@ public struct ConversationChange: Sendable, Equatable {
     public static let none = ConversationChange()
 }
 
+/// One event waiting to be appended, with the change it makes to its conversation and the client key that makes it
+/// idempotent.
+public struct PendingAppend: Sendable {
+    public var event: HubEvent
+    public var client: ClientKey?
+    public var change: ConversationChange
+
+    public init(_ event: HubEvent, client: ClientKey?, change: ConversationChange = .none) {
+        self.event = event
+        self.client = client
+        self.change = change
+    }
+}
+
 /// What appending an event did.
 public enum AppendOutcome: Sendable, Equatable {
     case stored(HubEvent)
@@ -117,9 +131,11 @@ public protocol HubStore: Sendable {
     func conversation(tokenHash: String) async throws -> ConversationRecord?
     func openConversations() async throws -> [ConversationRecord]
 
-    /// Stores an event (its `seq` assigned here) and the change to its conversation in one transaction; a known
-    /// client key stores nothing and returns the first event's `seq`.
-    func append(_ event: HubEvent, client: ClientKey?, change: ConversationChange) async throws -> AppendOutcome
+    /// Stores a batch of events (group commit: one transaction, one flush), in order, each with the change to its
+    /// conversation; `seq`s are assigned here, increasing in batch order. A known client key (also one earlier in
+    /// the same batch) stores nothing and answers the first event's `seq`; an unknown conversation fails only its
+    /// own item. A storage failure throws and stores none of the batch.
+    func append(batch: [PendingAppend]) async throws -> [Result<AppendOutcome, StoreError>]
     /// Assigns a conversation to `officer` when nobody (or the same officer) has it, with its `assigned` event.
     func take(conversation: String, officer: String, client: ClientKey?, at time: Date) async throws -> TakeOutcome
 
@@ -137,4 +153,15 @@ public protocol HubStore: Sendable {
     /// The next receipt number of an office day (`YYYYMMDD`), never handed out twice (a restart or a
     /// second hub continues after it).
     func allocateReceipt(day: String) async throws -> Int
+}
+
+extension HubStore {
+    /// Stores one event (its `seq` assigned here) and the change to its conversation in one transaction; a known
+    /// client key stores nothing and returns the first event's `seq`.
+    public func append(_ event: HubEvent, client: ClientKey?, change: ConversationChange) async throws -> AppendOutcome {
+        guard let result = try await append(batch: [PendingAppend(event, client: client, change: change)]).first else {
+            throw StoreError.unavailable("empty batch result")
+        }
+        return try result.get()
+    }
 }

@@ -188,13 +188,16 @@ public final class SQLiteHubStore: HubStore {
 
     // MARK: Events
 
-    public func append(_ event: HubEvent, client: ClientKey?, change: ConversationChange) async throws -> AppendOutcome {
+    public func append(batch: [PendingAppend]) async throws -> [Result<AppendOutcome, StoreError>] {
         try await writer.write { db in
-            if let client, let seq = try Self.acknowledged(client, db) { return .duplicate(seq: seq) }
-            guard try Bool.fetchOne(db, sql: "SELECT 1 FROM conversation WHERE id = ?", arguments: [event.conversation]) != nil
-            else { throw StoreError.conversationNotFound(event.conversation) }
-            try Self.apply(change, to: event.conversation, db)
-            return .stored(try Self.insert(event, client: client, db))
+            try batch.map { item -> Result<AppendOutcome, StoreError> in
+                if let client = item.client, let seq = try Self.acknowledged(client, db) { return .success(.duplicate(seq: seq)) }
+                let conversation = item.event.conversation
+                guard try Bool.fetchOne(db, sql: "SELECT 1 FROM conversation WHERE id = ?", arguments: [conversation]) != nil
+                else { return .failure(.conversationNotFound(conversation)) }
+                try Self.apply(item.change, to: conversation, db)
+                return .success(.stored(try Self.insert(item.event, client: item.client, db)))
+            }
         }
     }
 

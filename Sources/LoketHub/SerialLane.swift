@@ -56,3 +56,32 @@ struct RateLimiter: Sendable {
         return true
     }
 }
+
+/// The outcome of a write queued for group commit, awaited by the handler that queued it.
+final class WriteTicket: Sendable {
+    private let state = Mutex<(result: Result<AppendOutcome, any Error>?, waiter: CheckedContinuation<AppendOutcome, any Error>?)>(
+        (nil, nil))
+
+    func settle(_ result: Result<AppendOutcome, any Error>) {
+        let waiter = state.withLock { state -> CheckedContinuation<AppendOutcome, any Error>? in
+            guard state.result == nil else { return nil }
+            state.result = result
+            defer { state.waiter = nil }
+            return state.waiter
+        }
+        waiter?.resume(with: result)
+    }
+
+    /// Waits until the write is committed (or failed).
+    var outcome: AppendOutcome {
+        get async throws {
+            try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<AppendOutcome, any Error>) in
+                let settled = state.withLock { state -> Result<AppendOutcome, any Error>? in
+                    if state.result == nil { state.waiter = continuation }
+                    return state.result
+                }
+                if let settled { continuation.resume(with: settled) }
+            }
+        }
+    }
+}

@@ -106,6 +106,41 @@ struct StoreConformanceTests {
     }
 
     @Test(arguments: StoreKind.allCases)
+    func aBatchIsStoredInOrderWithDuplicatesAndUnknownConversationsAnsweredPerItem(kind: StoreKind) async throws {
+        let store = try kind.make().store
+        _ = try await conversation(store)
+        _ = try await conversation(store, "k2")
+        let repeated = ClientKey(origin: "citizen:k1", id: "m1")
+        let results = try await store.append(batch: [
+            PendingAppend(message("k1", "satu"), client: repeated, change: ConversationChange(receipt: "PTSP-20261130-0001")),
+            PendingAppend(message("k2", "dua"), client: ClientKey(origin: "citizen:k2", id: "m1")),
+            PendingAppend(message("nope", "hilang"), client: nil),
+            PendingAppend(message("k1", "satu lagi"), client: repeated),
+            PendingAppend(message("k1", "tiga"), client: nil, change: ConversationChange(status: .closed)),
+        ])
+        #expect(results.count == 5)
+        let outcomes = results.map { try? $0.get() }
+        guard case .stored(let first)? = outcomes[0], case .stored(let second)? = outcomes[1],
+              case .stored(let third)? = outcomes[4]
+        else {
+            Issue.record("batch items not stored: \(results)")
+            return
+        }
+        if case .failure(let error) = results[2] {
+            #expect(error == .conversationNotFound("nope"), "only its own item fails")
+        } else {
+            Issue.record("an unknown conversation was stored")
+        }
+        #expect(outcomes[3] == .duplicate(seq: first.seq ?? -1), "a repeat later in the same batch is a duplicate")
+        let seqs = [first, second, third].compactMap(\.seq)
+        #expect(seqs.count == 3 && seqs == seqs.sorted() && Set(seqs).count == 3)
+        #expect(try await store.events(conversation: "k1").filter { $0.kind == .message }.map(\.text) == ["satu", "tiga"])
+        #expect(try await store.conversation(id: "k1")?.receipt == "PTSP-20261130-0001")
+        #expect(try await store.conversation(id: "k1")?.status == .closed)
+        #expect(try await store.append(batch: []).isEmpty)
+    }
+
+    @Test(arguments: StoreKind.allCases)
     func eventsKeepEveryFieldAndChangesApplyInTheSameTransaction(kind: StoreKind) async throws {
         let store = try kind.make().store
         _ = try await conversation(store)

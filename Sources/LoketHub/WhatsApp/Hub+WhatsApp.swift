@@ -66,6 +66,8 @@ extension Hub {
         if try await store.conversation(id: id) != nil { return }
         await lane.acquire()
         defer { lane.release() }
+        // Created directly, not queued (as a web citizen's `hello` does): its event must not overtake queued ones.
+        await writesSettled()
         if try await store.conversation(id: id) != nil { return }
         let cleanName = name.map { String($0.trimmingCharacters(in: .whitespacesAndNewlines).prefix(80)) }
             .flatMap { $0.isEmpty ? nil : $0 }
@@ -82,20 +84,21 @@ extension Hub {
     /// A file, place or other content only a person can look at: a system line for the officers (never sent to
     /// the citizen), keeping Meta's media id in `channel` for a later version to fetch.
     private func storeArrival(_ text: String, key: ClientKey, conversation id: String, channel: JSON) async throws {
-        await lane.acquire()
-        defer { lane.release() }
-        var state = try await state(of: id, id: nil)
-        let event = HubEvent(
-            seq: nil, kind: .message, conversation: id, time: clock(), from: .system, text: text, channel: channel)
-        let outcome = try await store.append(
-            event, client: key, change: ConversationChange(status: state.closed ? .open : nil))
-        guard case .stored(let stored) = outcome else { return }
-        metrics.messagesIn.increment()
-        state.closed = false
-        if state.firstCitizenMessage == nil { state.firstCitizenMessage = stored.time }
-        if let until = stored.replyUntil { state.replyUntil = until }
-        keep(state, for: id)
-        deliver(stored)
+        let ticket: WriteTicket
+        do {
+            await lane.acquire()
+            defer { lane.release() }
+            var state = try await state(of: id, id: nil)
+            let event = HubEvent(
+                seq: nil, kind: .message, conversation: id, time: clock(), from: .system, text: text, channel: channel)
+            let change = ConversationChange(status: state.closed ? .open : nil)
+            state.closed = false
+            if state.firstCitizenMessage == nil { state.firstCitizenMessage = event.time }
+            if let until = event.replyUntil { state.replyUntil = until }
+            keep(state, for: id)
+            ticket = queue(PendingAppend(event, client: key, change: change))
+        }
+        _ = try await ticket.outcome
     }
 
     private func receive(_ status: WhatsAppWebhook.Status) async throws {
@@ -135,14 +138,16 @@ extension Hub {
         let key =
             wamid.flatMap { $0.isEmpty ? nil : $0 }.map { "\($0):\(status.rawValue)" }
             ?? "seq-\(message)-\(part?.index ?? 0):\(status.rawValue)"
-        await lane.acquire()
-        defer { lane.release() }
-        let event = HubEvent(
-            seq: nil, kind: .status, conversation: conversation, time: clock(), text: reason, refers: message,
-            status: status, channel: .object(channel))
-        let outcome = try await store.append(
-            event, client: ClientKey(origin: Self.whatsAppStatusOrigin, id: key), change: .none)
-        if case .stored(let stored) = outcome { deliver(stored) }
+        let ticket: WriteTicket
+        do {
+            await lane.acquire()
+            defer { lane.release() }
+            let event = HubEvent(
+                seq: nil, kind: .status, conversation: conversation, time: clock(), text: reason, refers: message,
+                status: status, channel: .object(channel))
+            ticket = queue(PendingAppend(event, client: ClientKey(origin: Self.whatsAppStatusOrigin, id: key)))
+        }
+        _ = try await ticket.outcome
     }
 
     /// Stores what the sender reports; a store failure is logged (the reply stays pending and goes again after a
