@@ -72,23 +72,34 @@ public struct GraphClient: Sendable {
             if body != nil { head.headers.add(name: "Content-Length", value: "\(bytes.readableBytes)") }
             head.headers.add(name: "User-Agent", value: "loket-hub")
             head.headers.add(name: "Connection", value: "close")
-            try await outbound.write(.head(head))
-            if body != nil { try await outbound.write(.body(.byteBuffer(bytes))) }
-            try await outbound.write(.end(nil))
+            // A server may answer and close before the request's end is written (a refusal needs no body): the
+            // answer counts, and the failed write matters only when no answer came.
+            var writeError: (any Error)?
+            do {
+                try await outbound.write(.head(head))
+                if body != nil { try await outbound.write(.body(.byteBuffer(bytes))) }
+                try await outbound.write(.end(nil))
+            } catch {
+                writeError = error
+            }
             var response = GraphResponse(status: 0, body: "", retryAfter: nil)
-            for try await part in inbound {
-                switch part {
-                case .head(let answer):
-                    response.status = Int(answer.status.code)
-                    response.retryAfter = answer.headers.first(name: "Retry-After").flatMap { Int($0) }
-                case .body(let buffer):
-                    if response.body.utf8.count < Self.maximumBody { response.body += String(buffer: buffer) }
-                case .end:
-                    return response
+            do {
+                for try await part in inbound {
+                    switch part {
+                    case .head(let answer):
+                        response.status = Int(answer.status.code)
+                        response.retryAfter = answer.headers.first(name: "Retry-After").flatMap { Int($0) }
+                    case .body(let buffer):
+                        if response.body.utf8.count < Self.maximumBody { response.body += String(buffer: buffer) }
+                    case .end:
+                        return response
+                    }
                 }
+            } catch {
+                if response.status == 0 { throw writeError ?? error }
             }
             guard response.status != 0 else {
-                throw GraphTransportError(description: "connection closed without an answer")
+                throw writeError ?? GraphTransportError(description: "connection closed without an answer")
             }
             return response
         }

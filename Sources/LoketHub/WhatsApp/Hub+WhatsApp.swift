@@ -9,7 +9,7 @@ import LoketWire
 extension Hub {
     /// Client-key origin of WhatsApp messages (keyed by `wamid`, so Meta's retries store nothing new).
     static let whatsAppOrigin = "whatsapp"
-    /// Client-key origin of delivery statuses (`WAMID:STATUS`, or `seq-SEQ:failed` when Meta never gave an id).
+    /// Client-key origin of delivery statuses (`WAMID:STATUS`, or `seq-SEQ-PART:STATUS` when Meta gave no id).
     static let whatsAppStatusOrigin = "whatsapp-status"
 
     /// Starts sending replies of WhatsApp conversations, first those a previous run stored but did not finish.
@@ -102,6 +102,9 @@ extension Hub {
     }
 
     private func receive(_ status: WhatsAppWebhook.Status) async throws {
+        // Meta repeats statuses, and its "sent" repeats the hub's own: known ones are dropped before they are queued.
+        let key = ClientKey(origin: Self.whatsAppStatusOrigin, id: "\(status.wamid):\(status.status.rawValue)")
+        if try await store.seq(for: key) != nil { return }
         let conversation = WhatsAppWire.conversationID(waID: status.recipient)
         guard let message = try await message(for: status.wamid, conversation: conversation) else {
             logger.debug("status for an unknown whatsapp message", metadata: ["status": "\(status.status.rawValue)"])
