@@ -288,6 +288,12 @@ extension Catalogue {
             }
             return "WhatsApp: sisa \(minutes / 60) jam \(minutes % 60) menit untuk membalas."
         }
+        /// The queue's mark for a WhatsApp chat: "WA", then the reply window left ("WA 5j", "WA 42m", "WA habis").
+        public static func whatsAppQueueMark(_ remaining: TimeInterval) -> String {
+            if remaining <= 0 { return "WA habis" }
+            let minutes = Int((remaining / 60).rounded(.up))
+            return minutes <= 60 ? "WA \(minutes)m" : "WA \(minutes / 60)j"
+        }
         public static let whatsAppWindowOver =
             "WhatsApp: batas 24 jam sudah lewat; balasan ditolak sampai warga menulis lagi."
         public static func handledBy(_ officer: String) -> String { "ditangani \(officer)" }

@@ -153,7 +153,21 @@ public struct Renderer: Sendable {
             buffer.write(wait.leftPadded(6), x: x + 1 + inner - 6, y: y, style: waitStyle)
             let stage = Catalogue.stage(chat.conversation.stage)
             let detail = chat.conversation.serviceID.map { "\($0.replacingOccurrences(of: "_", with: " ")) · \(stage)" } ?? stage
-            buffer.write(WordWrap.truncate(detail, width: inner - 3), x: x + 3, y: y + 1, style: CellStyle(role: Role.chatTime))
+            var detailX = x + 3
+            if let until = chat.replyUntil {
+                // WhatsApp chats carry their reply window, so a closing one is seen without opening it.
+                let remaining = until.timeIntervalSince(state.now)
+                let mark = Catalogue.Screen.whatsAppQueueMark(remaining) + " "
+                let role = remaining <= 0 ? Role.queueBreach : remaining <= 3600 ? Role.queueWarn : Role.chatTime
+                let markStyle = CellStyle(role: role, bold: remaining <= 3600)
+                buffer.write(WordWrap.truncate(mark, width: inner - 3), x: detailX, y: y + 1, style: markStyle)
+                detailX += DisplayWidth.of(mark)
+            }
+            let detailWidth = inner - 3 - (detailX - x - 3)
+            if detailWidth > 0 {
+                let detailStyle = CellStyle(role: Role.chatTime)
+                buffer.write(WordWrap.truncate(detail, width: detailWidth), x: detailX, y: y + 1, style: detailStyle)
+            }
         }
     }
 

@@ -34,6 +34,7 @@ struct WhatsAppScreenTests {
     @Test func theWindowShowsTimeLeftAndWarnsInTheLastHour() {
         var state = liveChat()
         #expect(lines(state).contains { $0.contains("WhatsApp: sisa 23 jam 59 menit untuk membalas.") })
+        #expect(lines(state)[2].hasPrefix("│  WA 23j salam"), "the queue marks WhatsApp chats with their window")
         _ = state.update(.tick(Self.start.addingTimeInterval(23 * 3600 + 30 * 60)), engine: engine)
         let frame = renderer.render(state).buffer
         #expect(frame.lines.contains { $0.contains("⚠ WhatsApp: sisa 29 menit untuk membalas") })
@@ -41,8 +42,11 @@ struct WhatsAppScreenTests {
             $0.character == "⚠"
         }
         #expect(warning?.style.role == Role.statusAlert, "the last hour stands out")
+        #expect(frame.lines[2].hasPrefix("│  WA 29m salam"))
+        #expect(frame[5, 2].style.role == Role.queueWarn)
         _ = state.update(.tick(Self.start.addingTimeInterval(24 * 3600)), engine: engine)
         #expect(lines(state).contains { $0.contains("WhatsApp: batas 24 jam sudah lewat") })
+        #expect(lines(state)[2].hasPrefix("│  WA habis salam"))
         // A later message opens a new window; an earlier one never shortens it.
         _ = state.update(
             .citizen(.replyWindow(key: "wa-628123", until: Self.start.addingTimeInterval(48 * 3600))), engine: engine)
