@@ -49,6 +49,7 @@ extension Hub {
         if let sent = message.sent { channel.append(("sent", .string(Wire.timestamp(sent)))) }
         switch message.content {
         case .text(let text):
+            // No connection (-1): the webhook's answer is the acknowledgement, given once the message is stored.
             _ = try await citizenMessage(
                 text, id: message.wamid, conversation: conversationID, from: -1, origin: Self.whatsAppOrigin,
                 channel: .object(channel))
