@@ -50,6 +50,7 @@ public enum WhatsAppWire {
     /// Conversation ids of WhatsApp senders start with this, followed by the sender's `wa_id`.
     public static let conversationPrefix = "wa-"
 
+    /// The conversation id of the WhatsApp sender `waID`.
     public static func conversationID(waID: String) -> String { conversationPrefix + waID }
 
     /// The `wa_id` of a WhatsApp conversation; nil for a web citizen's conversation.
