@@ -466,6 +466,52 @@ struct WhatsAppTests {
         }
     }
 
+    @Test func outsideOfficeHoursTheCitizenGetsTheHoursOnWhatsApp() async throws {
+        // Monday 22:00 WIB: the office is closed.
+        let closed = officeOpenTime.addingTimeInterval(12 * 3600)
+        try await withFakeGraph { graph in
+            try await withHub(clock: { closed }, whatsapp: WhatsAppSecrets.configuration(graph: graph.url)) { hub in
+                let (officer, _) = try await hub.officer("ani")
+                _ = try await hub.whatsAppCitizenWrites(
+                    "Halo, masih buka?", wamid: "wamid.NIGHT", officer: officer,
+                    timestamp: Int(closed.timeIntervalSince1970))
+                let notice = try await officer.expect("event", event: "message")
+                #expect(notice["from"]?.stringValue == "system")
+                let request = try #require(try await graph.waitForRequests(1).first)
+                #expect(request.json?["text"]?["body"]?.stringValue == notice["text"]?.stringValue)
+                #expect(notice["text"]?.stringValue?.contains("di luar jam layanan") == true)
+                let status = try await officer.expect("event", event: "status")
+                #expect(status["message"]?.int == notice["seq"]?.int)
+                await officer.close()
+            }
+        }
+    }
+
+    @Test func metaReportingAFailureLaterTurnsASentReplyIntoAFailedOne() async throws {
+        try await withFakeGraph { graph in
+            try await withHub(whatsapp: WhatsAppSecrets.configuration(graph: graph.url)) { hub in
+                let (officer, _) = try await hub.officer("ani")
+                _ = try await hub.whatsAppCitizenWrites("Halo", wamid: "wamid.A", officer: officer)
+                officer.send(
+                    OfficerCommand.send(id: "r1", conversation: whatsAppConversation, text: "Selamat pagi", kind: nil)
+                        .frame.serialized)
+                let reply = try await officer.expect("event", event: "message")
+                let sent = try await officer.expect("event", event: "status")
+                #expect(sent["status"]?.stringValue == "sent")
+                let failed = MetaPayload.status("wamid.OUT1", .failed, code: 131047)
+                #expect(try await hub.postWebhook(failed).status == 200)
+                #expect(try await hub.postWebhook(failed).status == 200, "Meta's retry of it stores nothing new")
+                let status = try await officer.expect("event", event: "status")
+                #expect(status["status"]?.stringValue == "failed")
+                #expect(status["message"]?.int == reply["seq"]?.int)
+                #expect(status["text"]?.stringValue?.contains("131047") == true)
+                let statuses = try await hub.store.events(conversation: whatsAppConversation).filter { $0.kind == .status }
+                #expect(statuses.map(\.status) == [.sent, .failed])
+                await officer.close()
+            }
+        }
+    }
+
     @Test func aWebCitizenCanNeverResumeAWhatsAppConversation() async throws {
         try await withHub(whatsapp: WhatsAppSecrets.configuration(graph: try await deadGraphURL())) { hub in
             #expect(try await hub.postWebhook(MetaPayload.text(wamid: "wamid.A", body: "Halo")).status == 200)

@@ -76,6 +76,13 @@ struct WhatsAppUnitTests {
         #expect(type == "image")
         #expect(details["id"]?.stringValue == "1234567890")
         #expect(details["mime_type"]?.stringValue == "image/jpeg")
+        // A tapped quick-reply button or list entry is what the citizen said; a sender id that is not digits is
+        // refused, since it becomes part of a conversation id.
+        let button = MetaPayload.text(wamid: "wamid.B", body: "x").replacingOccurrences(
+            of: #""text":{"body":"x"},"type":"text""#, with: #""button":{"payload":"P","text":"Ya, benar"},"type":"button""#)
+        #expect(WhatsAppWebhook.parse(button, phoneNumberID: nil)?.messages.first?.content == .text("Ya, benar"))
+        let strange = MetaPayload.text(wamid: "wamid.C", body: "Halo", from: "62../../x")
+        #expect(WhatsAppWebhook.parse(strange, phoneNumberID: nil)?.messages.isEmpty == true)
         #expect(WhatsAppWebhook.parse(#"{"object":"page","entry":[]}"#, phoneNumberID: nil) == nil)
         #expect(WhatsAppWebhook.parse("bukan json", phoneNumberID: nil) == nil)
     }
