@@ -224,6 +224,8 @@ struct WhatsAppTests {
                 + HMACSHA256.hexCode(key: Array(WhatsAppSecrets.appSecret.utf8), message: Array(reencoded.utf8))
             #expect(try await hub.postWebhook(body, signature: .some(overReencoded)).status == 401)
             #expect(try await hub.store.lastSeq() == 0, "nothing stored")
+            let figures = await hub.hub.metrics.exposition()
+            #expect(figures.contains("loket_whatsapp_webhook_refused_total 4"))
             #expect(try await hub.store.conversation(id: whatsAppConversation) == nil)
             // The same bytes signed properly are taken.
             #expect(try await hub.postWebhook(body).status == 200)

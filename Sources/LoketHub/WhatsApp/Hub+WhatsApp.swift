@@ -114,6 +114,7 @@ extension Hub {
         let reason =
             status.status == .failed
             ? Catalogue.Hub.whatsAppRefused(code: status.errorCode ?? 0, title: status.errorTitle) : nil
+        if status.status == .failed { metrics.whatsAppFailed.increment() }
         try await storeStatus(
             status.status, of: message, conversation: conversation, wamid: status.wamid, reason: reason,
             code: status.errorCode, part: nil)
@@ -160,10 +161,12 @@ extension Hub {
         do {
             switch outcome {
             case .sent(let reply, let wamid, let part, let parts):
+                metrics.whatsAppSent.increment()
                 try await storeStatus(
                     .sent, of: reply.message, conversation: reply.conversation, wamid: wamid, reason: nil, code: nil,
                     part: (part, parts))
             case .failed(let reply, let reason, let code):
+                metrics.whatsAppFailed.increment()
                 try await storeStatus(
                     .failed, of: reply.message, conversation: reply.conversation, wamid: nil, reason: reason,
                     code: code,

@@ -40,6 +40,7 @@ public enum WhatsAppRoutes {
             let signature = signatureField.flatMap { request.headers[$0] }
             guard HMACSHA256.verify(signatureHeader: signature, body: body, secret: secret) else {
                 logger.warning("whatsapp webhook with a bad or missing signature refused")
+                hub.metrics.whatsAppRefused.increment()
                 return plain(.unauthorized, "bad signature")
             }
             guard
