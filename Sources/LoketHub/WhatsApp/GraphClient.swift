@@ -23,7 +23,12 @@ public struct GraphClient: Sendable {
     /// Bodies larger than this are cut: Graph's answers to a send are a few hundred bytes.
     static let maximumBody = 64 * 1024
 
-    public init() {}
+    /// Made once: loading the system's trust roots for every reply would cost more than sending it.
+    private let tlsContext: NIOSSLContext?
+
+    public init() {
+        tlsContext = try? NIOSSLContext(configuration: .makeClientConfiguration())
+    }
 
     /// POSTs `body` (JSON) to `url` with the bearer token, within `timeout`.
     public func post(url: String, bearer: String, body: String, timeout: Duration) async throws -> GraphResponse {
@@ -45,14 +50,15 @@ public struct GraphClient: Sendable {
         let port = parsed.port ?? (tls ? 443 : 80)
         let path = parsed.path(percentEncoded: true).isEmpty ? "/" : parsed.path(percentEncoded: true)
         let hostHeader = parsed.port.map { "\(host):\($0)" } ?? host
+        let context = tlsContext
+        if tls, context == nil { throw GraphTransportError(description: "TLS is not available") }
         let milliseconds = Int64(
             timeout.components.seconds * 1000 + timeout.components.attoseconds / 1_000_000_000_000_000)
         let channel = try await ClientBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .connectTimeout(.milliseconds(milliseconds))
             .connect(host: host, port: port) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    if tls {
-                        let context = try NIOSSLContext(configuration: .makeClientConfiguration())
+                    if tls, let context {
                         try channel.pipeline.syncOperations.addHandler(
                             try NIOSSLClientHandler(context: context, serverHostname: host))
                     }
