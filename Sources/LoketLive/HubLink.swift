@@ -247,6 +247,9 @@ public final class HubLink: Sendable {
             case .officer:
                 state.inbox.append(.officerSaid(
                     key: key, text: event.text ?? "", time: event.time, officer: event.officer, view: view))
+            case .system where event.replyUntil != nil:
+                // A file or place the citizen sent over WhatsApp: the citizen waits for an answer to it.
+                state.inbox.append(.citizenSent(key: key, text: event.text ?? "", time: event.time))
             case .system, nil:
                 state.inbox.append(.notice(key: key, text: event.text ?? "", time: event.time))
             }

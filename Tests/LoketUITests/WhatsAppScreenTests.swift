@@ -55,6 +55,21 @@ struct WhatsAppScreenTests {
         #expect(lines(state).contains { $0.contains("WhatsApp: sisa 24 jam 0 menit untuk membalas.") })
     }
 
+    @Test func aFileTheCitizenSentMakesThemWaitLikeAMessage() {
+        var state = AppState(now: Self.start, width: 100, height: 20, live: true, idPrefix: "t")
+        for event: CitizenEvent in [
+            .arrived(key: "wa-1", name: "Ani", honorific: nil, priority: false, scenario: nil),
+            .arrived(key: "wa-2", name: "Budi", honorific: nil, priority: false, scenario: nil),
+            .citizenSent(key: "wa-2", text: "Warga mengirim dokumen lewat WhatsApp (\"NIB.pdf\").", time: Self.start),
+        ] {
+            _ = state.update(.citizen(event), engine: engine)
+        }
+        #expect(state.chats[1].waitingSince == Self.start)
+        #expect(state.order.first == 1, "the waiting citizen comes first in the queue")
+        #expect(state.chats[1].unread == 1)
+        #expect(state.chats[1].messages.last?.author == .system)
+    }
+
     @Test func aWebChatShowsNoWindow() {
         var state = AppState(now: Self.start, width: 100, height: 20, live: true, idPrefix: "t")
         _ = state.update(

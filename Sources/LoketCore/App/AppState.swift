@@ -522,6 +522,16 @@ public struct AppState: Sendable {
         case .notice(let key, let text, let time):
             guard let index = keyIndex[key] else { return }
             chats[index].messages.append(ChatMessage(author: .system, text: text, time: time))
+        case .citizenSent(let key, let text, let time):
+            guard let index = keyIndex[key] else { return }
+            var conversation = chats[index].conversation
+            conversation.mirror(stage: nil, serviceID: nil, intent: nil, citizenWroteAt: time)
+            chats[index].conversation = conversation
+            if chats[index].status != .active { chats[index].status = .active }
+            chats[index].messages.append(ChatMessage(author: .system, text: text, time: time))
+            if index != selected { chats[index].unread += 1 }
+            if chats[index].scrollBack > 0 { chats[index].newWhileScrolled = true }
+            reposition(index)
         case .delivered(let localID, let view):
             guard let (index, position) = pendingMessage(localID) else { return }
             chats[index].messages[position].pending = false

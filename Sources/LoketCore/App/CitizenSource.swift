@@ -42,6 +42,9 @@ public enum CitizenEvent: Sendable, Equatable {
     case officerSaid(key: String, text: String, time: Date, officer: String?, view: RemoteView?)
     /// A line only officers see: an internal note or a notice from the system.
     case notice(key: String, text: String, time: Date)
+    /// The citizen sent what only a person can look at (a file over WhatsApp): `text` tells the officer what
+    /// arrived, and the citizen now waits for an answer.
+    case citizenSent(key: String, text: String, time: Date)
     /// A reply this screen sent has been stored by the hub.
     case delivered(localID: String, view: RemoteView?)
     /// A reply or command this screen sent was refused; the reason is for the officer.
