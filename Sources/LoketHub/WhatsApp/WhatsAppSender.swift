@@ -77,6 +77,9 @@ public final class WhatsAppSender: Sendable {
 
     private let state = Mutex(State())
 
+    /// How many sent parts are remembered for matching Meta's statuses without a store read.
+    static let rememberedSends = 10_000
+
     /// Meta error codes that mean "slow down" or "try later" even when the HTTP status is 400.
     static let throttlingCodes: Set<Int> = [1, 2, 4, 17, 32, 613, 80007, 130429, 131000, 131016, 131048, 131056]
 
@@ -141,7 +144,11 @@ public final class WhatsAppSender: Sendable {
         for (index, part) in parts.enumerated() where !reply.sentParts.contains(index) {
             switch await sendPart(part, to: reply.waID) {
             case .sent(let wamid):
-                state.withLock { $0.known[wamid] = (reply.conversation, reply.message) }
+                state.withLock { state in
+                    // A memory of recent sends only: older statuses find their message in the store.
+                    if state.known.count >= Self.rememberedSends { state.known.removeAll(keepingCapacity: true) }
+                    state.known[wamid] = (reply.conversation, reply.message)
+                }
                 await record(.sent(reply, wamid: wamid, part: index, parts: parts.count))
             case .failed(let reason, let code):
                 logger.warning(
