@@ -147,7 +147,7 @@ public final class WhatsAppSender: Sendable {
                 state.withLock { state in
                     // A memory of recent sends only: older statuses find their message in the store.
                     if state.known.count >= Self.rememberedSends { state.known.removeAll(keepingCapacity: true) }
-                    state.known[wamid] = (reply.conversation, reply.message)
+                    if !wamid.isEmpty { state.known[wamid] = (reply.conversation, reply.message) }
                 }
                 await record(.sent(reply, wamid: wamid, part: index, parts: parts.count))
             case .failed(let reason, let code):
