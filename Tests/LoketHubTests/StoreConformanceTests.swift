@@ -211,6 +211,18 @@ struct StoreConformanceTests {
         #expect(stored.text == "ditolak")
         #expect(stored.channel?["error"]?.wholeNumber == 131026)
         #expect(try await store.events(after: reply.seq ?? 0, limit: 10).first?.status == .failed)
+        // The group commit's path keeps them too.
+        var read = status
+        read.status = .read
+        read.text = nil
+        let batch = try await store.append(batch: [PendingAppend(read, client: ClientKey(origin: "whatsapp-status", id: "wamid.OUT:read"))])
+        guard case .success(.stored(let batched))? = batch.first else {
+            Issue.record("batched status not stored")
+            return
+        }
+        let again = try #require(try await store.events(after: (batched.seq ?? 1) - 1, limit: 1).first)
+        #expect(again.kind == .status && again.status == .read && again.refers == reply.seq)
+        #expect(again.channel?["channel"]?.stringValue == "whatsapp")
     }
 
     @Test(arguments: StoreKind.allCases)
