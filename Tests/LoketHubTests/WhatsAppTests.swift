@@ -514,6 +514,20 @@ struct WhatsAppTests {
         }
     }
 
+    @Test func writingAgainAfterACloseReopensTheSameConversation() async throws {
+        try await withHub(whatsapp: WhatsAppSecrets.configuration(graph: try await deadGraphURL(), attempts: 1)) { hub in
+            let (officer, _) = try await hub.officer("ani")
+            _ = try await hub.whatsAppCitizenWrites("Halo", wamid: "wamid.A", officer: officer)
+            officer.send(OfficerCommand.close(id: "c1", conversation: whatsAppConversation).frame.serialized)
+            _ = try await officer.expect("ack")
+            #expect(try await hub.store.conversation(id: whatsAppConversation)?.status == .closed)
+            let again = try await hub.whatsAppCitizenWrites("Maaf, satu pertanyaan lagi", wamid: "wamid.B", officer: officer)
+            #expect(again["conversation"]?.stringValue == whatsAppConversation)
+            #expect(try await hub.store.conversation(id: whatsAppConversation)?.status == .open)
+            await officer.close()
+        }
+    }
+
     @Test func aWebCitizenCanNeverResumeAWhatsAppConversation() async throws {
         try await withHub(whatsapp: WhatsAppSecrets.configuration(graph: try await deadGraphURL())) { hub in
             #expect(try await hub.postWebhook(MetaPayload.text(wamid: "wamid.A", body: "Halo")).status == 200)
