@@ -26,6 +26,8 @@ final class FakeGraph: Sendable {
     }
 
     private let state = Mutex(State())
+    /// While held, requests wait unanswered (Meta being slow); `release` lets them through.
+    private let gate = Mutex<(held: Bool, waiters: [CheckedContinuation<Void, Never>])>((false, []))
     let port: Int
 
     init(port: Int) {
@@ -36,6 +38,31 @@ final class FakeGraph: Sendable {
     var url: String { "http://127.0.0.1:\(port)/v21.0" }
 
     var requests: [Request] { state.withLock { $0.requests } }
+
+    func hold() { gate.withLock { $0.held = true } }
+
+    func release() {
+        let waiters = gate.withLock { gate -> [CheckedContinuation<Void, Never>] in
+            gate.held = false
+            defer { gate.waiters = [] }
+            return gate.waiters
+        }
+        for waiter in waiters { waiter.resume() }
+    }
+
+    /// Held requests that arrived, still waiting.
+    var waiting: Int { gate.withLock { $0.waiters.count } }
+
+    fileprivate func pass() async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            let now = gate.withLock { gate -> Bool in
+                guard gate.held else { return true }
+                gate.waiters.append(continuation)
+                return false
+            }
+            if now { continuation.resume() }
+        }
+    }
 
     /// The next answers, in order; after them every request succeeds.
     func answer(_ responses: [(status: Int, body: String)]) {
@@ -85,7 +112,9 @@ func withFakeGraph<T>(_ body: (FakeGraph) async throws -> T) async throws -> T {
         let recorded = FakeGraph.Request(
             method: "POST", path: request.uri.path, authorization: request.headers[.authorization],
             contentType: request.headers[.contentType], body: String(buffer: bytes))
-        let (status, text) = holder.withLock { $0 }?.handle(recorded) ?? (500, "{}")
+        let graph = holder.withLock { $0 }
+        await graph?.pass()
+        let (status, text) = graph?.handle(recorded) ?? (500, "{}")
         return Response(
             status: .init(code: status), headers: [.contentType: "application/json"],
             body: .init(byteBuffer: ByteBuffer(string: text)))
@@ -106,10 +135,12 @@ func withFakeGraph<T>(_ body: (FakeGraph) async throws -> T) async throws -> T {
     holder.withLock { $0 = graph }
     do {
         let result = try await body(graph)
+        graph.release()
         await group.triggerGracefulShutdown()
         _ = try? await running.value
         return result
     } catch {
+        graph.release()
         await group.triggerGracefulShutdown()
         _ = try? await running.value
         throw error

@@ -514,6 +514,34 @@ struct WhatsAppTests {
         }
     }
 
+    @Test func aSlowMetaNeverHoldsUpOtherMessages() async throws {
+        try await withFakeGraph { graph in
+            try await withHub(whatsapp: WhatsAppSecrets.configuration(graph: graph.url)) { hub in
+                let (officer, _) = try await hub.officer("ani")
+                _ = try await hub.whatsAppCitizenWrites("Halo", wamid: "wamid.A", officer: officer)
+                graph.hold()
+                officer.send(
+                    OfficerCommand.send(id: "r1", conversation: whatsAppConversation, text: "Selamat pagi", kind: nil)
+                        .frame.serialized)
+                _ = try await officer.expect("ack")
+                let deadline = Date().addingTimeInterval(30)
+                while graph.waiting == 0, Date() < deadline { try await Task.sleep(for: .milliseconds(20)) }
+                #expect(graph.waiting == 1, "the reply is at Meta, unanswered")
+                // Meanwhile the hub goes on: a web citizen and another WhatsApp sender are stored and delivered.
+                let (citizen, _) = try await hub.citizen(name: "Budi")
+                citizen.send(CitizenCommand.message(id: "w1", text: "Permisi, jam buka?").frame.serialized)
+                _ = try await citizen.expect("ack", within: 10)
+                let other = MetaPayload.text(wamid: "wamid.OTHER", body: "Halo juga", from: "6289999999999", name: "Rudi")
+                #expect(try await hub.postWebhook(other).status == 200)
+                graph.release()
+                let status = try await officer.expect("event", event: "status")
+                #expect(status["status"]?.stringValue == "sent")
+                await citizen.close()
+                await officer.close()
+            }
+        }
+    }
+
     @Test func writingAgainAfterACloseReopensTheSameConversation() async throws {
         try await withHub(whatsapp: WhatsAppSecrets.configuration(graph: try await deadGraphURL(), attempts: 1)) { hub in
             let (officer, _) = try await hub.officer("ani")
