@@ -61,10 +61,34 @@ final class CapturedLog: Sendable {
     }
 }
 
-/// An address where nothing listens: a fake Graph API that was started and stopped again.
+/// An address where nothing listens: a loopback port bound, never listening, for the whole test run. Connecting is
+/// refused at once, and no other test (or hub process of the end-to-end tests) can take the port meanwhile, as it
+/// could one that a stopped server gave back.
 func deadGraphURL() async throws -> String {
-    try await withFakeGraph { $0.url }
+    guard let port = reservedPort else { throw HarnessError(description: "cannot reserve a loopback port") }
+    return "http://127.0.0.1:\(port)/v21.0"
 }
+
+private let reservedPort: Int? = {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { return nil }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+            bind(descriptor, pointer, length) == 0 && getsockname(descriptor, pointer, &length) == 0
+        }
+    }
+    guard bound else {
+        close(descriptor)
+        return nil
+    }
+    // Kept open on purpose until the test process ends.
+    return Int(UInt16(bigEndian: address.sin_port))
+}()
 
 extension RunningHub {
     var webhookURL: String { "\(baseURL)\(WhatsAppRoutes.path)" }
