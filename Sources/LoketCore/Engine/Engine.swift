@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A ready-to-send reply with its kind and a one-line reason for the officer.
 public struct Suggestion: Sendable, Equatable {
@@ -63,6 +67,17 @@ public struct Engine: Sendable {
         policy = DialoguePolicy(script: script)
         calendar = script.calendar
         coach = Coach(script: script)
+    }
+
+    /// What the trained classifiers hold in memory: features and bytes of the citizen-intent and officer-reply
+    /// models (`loket-bench` reports where the memory goes).
+    public var models: [(name: String, features: Int, labels: Int, bytes: Int)] {
+        [
+            ("citizen intents", recognizer.classifier.featureCount, recognizer.classifier.labels.count,
+             recognizer.classifier.modelBytes),
+            ("officer replies", officerReader.classifier.featureCount, officerReader.classifier.labels.count,
+             officerReader.classifier.modelBytes),
+        ]
     }
 
     // MARK: Citizen messages

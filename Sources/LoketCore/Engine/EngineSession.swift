@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The `loket engine` JSON Lines protocol: one input line in, exactly one output line out, state per conversation.
 public struct EngineSession: Sendable {

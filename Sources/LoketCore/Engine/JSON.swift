@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A JSON value that keeps object keys in the order they were written, for stable, readable output lines.
 public indirect enum JSON: Sendable, Equatable {
