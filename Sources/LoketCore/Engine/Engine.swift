@@ -367,7 +367,9 @@ public struct Engine: Sendable {
     }
 
     private func slotValue(_ slot: Slot, conversation: Conversation, topic: InfoTopic?, at moment: Date) -> String? {
-        let service = conversation.serviceID.flatMap { script.service(id: $0) }
+        // Looked up only by the slots that need it: most slots do not, and this runs for every slot of every
+        // suggestion.
+        var service: Service? { conversation.serviceID.flatMap { script.service(id: $0) } }
         switch slot {
         case .salam: return salamText(conversation, at: moment)
         case .honorific: return conversation.honorificText

@@ -42,12 +42,7 @@ public indirect enum JSON: Sendable, Equatable {
     public func write(into output: inout [UInt8]) {
         switch self {
         case .string(let text): JSON.writeString(text, into: &output)
-        case .number(let value):
-            if value.isFinite {
-                JSON.append(value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value), to: &output)
-            } else {
-                JSON.append("null", to: &output)
-            }
+        case .number(let value): JSON.writeNumber(value, into: &output)
         case .integer(let value): JSON.append(String(value), to: &output)
         case .bool(let value): JSON.append(value ? "true" : "false", to: &output)
         case .null: JSON.append("null", to: &output)
@@ -70,7 +65,16 @@ public indirect enum JSON: Sendable, Equatable {
         }
     }
 
-    private static func append(_ text: String, to output: inout [UInt8]) {
+    /// A number as `.number` writes it: whole numbers without a fraction, others in Swift's shortest form.
+    static func writeNumber(_ value: Double, into output: inout [UInt8]) {
+        if value.isFinite {
+            JSON.append(value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value), to: &output)
+        } else {
+            JSON.append("null", to: &output)
+        }
+    }
+
+    static func append(_ text: String, to output: inout [UInt8]) {
         var text = text
         text.withUTF8 { output.append(contentsOf: $0) }
     }
@@ -81,7 +85,7 @@ public indirect enum JSON: Sendable, Equatable {
     }
 
     /// A JSON string; control characters (C0, DEL, C1) and U+2028/U+2029 are escaped so no reader splits a line.
-    private static func writeString(_ text: String, into output: inout [UInt8]) {
+    static func writeString(_ text: String, into output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
         var text = text
         text.withUTF8 { bytes in
