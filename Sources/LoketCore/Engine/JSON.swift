@@ -239,8 +239,11 @@ private struct JSONParser {
     private mutating func parseObject(depth: Int) throws(JSONSyntaxError) -> JSON {
         index += 1
         var members: [(String, JSON)] = []
-        // Positions of keys already read: a repeated key replaces its value in place, without a search.
+        // Positions of keys already read: a repeated key replaces its value in place, without a search. Small
+        // objects (every engine line) look back over their few keys instead: hashing each key cost more than the
+        // rest of the object.
         var positions: [String: Int] = [:]
+        let linearMembers = 8
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
         while true {
@@ -255,7 +258,16 @@ private struct JSONParser {
             }
             index += 1
             let value = try parseValue(depth: depth + 1)
-            if let position = positions[key] {
+            if members.count <= linearMembers {
+                if let position = members.firstIndex(where: { $0.0 == key }) {
+                    members[position].1 = value
+                } else {
+                    members.append((key, value))
+                    if members.count > linearMembers {
+                        for (position, member) in members.enumerated() { positions[member.0] = position }
+                    }
+                }
+            } else if let position = positions[key] {
                 members[position].1 = value
             } else {
                 positions[key] = members.count

@@ -40,7 +40,14 @@ public struct Normalizer: Sendable {
         // "08.00" and "Rp500.000" are one clause: a point or comma right after a digit breaks the clause only
         // when no digit follows it.
         var pointAfterDigit = false
-        for scalar in text.unicodeScalars.prefix(Self.maximumScalars) {
+        // One pass over the scalars, counted here: `prefix` on the scalar view walked the text once more to find its
+        // end and checked every index again, and the question mark took a pass of its own.
+        var asked = false
+        var remaining = Self.maximumScalars
+        for scalar in text.unicodeScalars {
+            guard remaining > 0 else { break }
+            remaining -= 1
+            if scalar == "?" { asked = true }
             if pointAfterDigit {
                 pointAfterDigit = false
                 if ("0"..."9").contains(scalar) {
@@ -67,7 +74,7 @@ public struct Normalizer: Sendable {
         }
         builder.finishSegment()
         var normalized = applySlang(NormalizedText(tokens: builder.tokens, segments: builder.segments))
-        normalized.asked = text.unicodeScalars.prefix(Self.maximumScalars).contains("?")
+        normalized.asked = asked
         return normalized
     }
 
