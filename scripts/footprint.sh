@@ -1,14 +1,16 @@
 #!/usr/bin/env bash
 # Resident memory of trainee mode 3 s after start, in tmux, split into where it goes: the binary's own pages, the
 # shared C libraries, and anonymous memory (heap: script, trained models, conversations).
-# Usage: scripts/footprint.sh [runs] [binary]   (builds the release binary with a static standard library first)
+# Usage: scripts/footprint.sh [runs] [binary]   (without a binary: builds the one the README installs, a static
+# executable)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-5}
 binary=${2:-}
 if [ -z "$binary" ]; then
-    swift build -c release --static-swift-stdlib --product loket >/dev/null 2>&1
-    binary=$(swift build -c release --static-swift-stdlib --show-bin-path)/loket
+    swift build -c release --static-swift-stdlib -Xswiftc -static-executable --product loket \
+        --scratch-path .build/static >/dev/null 2>&1
+    binary=.build/static/release/loket
 fi
 name=$(basename "$binary")
 totals=()
