@@ -23,14 +23,11 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
-        .target(
-            name: "LoketCore",
-            resources: [
-                .copy("Resources/default-script.toml"), .copy("Resources/stories.toml"),
-                .copy("Resources/scenarios.toml"),
-            ]
-        ),
-        .target(name: "LoketUI", dependencies: ["LoketCore"], resources: [.copy("Themes")]),
+        // The data files are built into the binary (scripts/embed-resources.sh) instead of SwiftPM resources: a
+        // resource bundle links Foundation's Bundle, and with it CoreFoundation and ICU (50 MB of the static
+        // `loket`, 5 MB of the screen's resident memory).
+        .target(name: "LoketCore", exclude: ["Resources"]),
+        .target(name: "LoketUI", dependencies: ["LoketCore"], exclude: ["Themes"]),
         .systemLibrary(name: "CNcurses"),
         .target(name: "LoketTerminal", dependencies: ["CNcurses", "LoketUI", "LoketCore"]),
         // The wire protocol shared by the hub and the officer's link: frames as values, no sockets.

@@ -1,11 +1,11 @@
 #!/usr/bin/env bash
 # Start-up to first frame in trainee mode, measured by loket itself (--log) in a real terminal (tmux).
-# Usage: scripts/bench-startup.sh [runs]   (builds the release binary with a static standard library first)
+# Usage: scripts/bench-startup.sh [runs]   (builds the binary the README installs first: a static executable)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 runs=${1:-10}
-swift build -c release --static-swift-stdlib --product loket >/dev/null 2>&1
-binary=$(swift build -c release --static-swift-stdlib --show-bin-path)/loket
+swift build -c release --static-swift-stdlib -Xswiftc -static-executable --product loket --scratch-path .build/static >/dev/null 2>&1
+binary=.build/static/release/loket
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
 results=()

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import LoketCore
 
 /// What a cell shows, named the way themes refer to it; themes give each a colour.
@@ -152,7 +156,7 @@ public struct Renderer: Sendable {
             }
             buffer.write(wait.leftPadded(6), x: x + 1 + inner - 6, y: y, style: waitStyle)
             let stage = Catalogue.stage(chat.conversation.stage)
-            let detail = chat.conversation.serviceID.map { "\($0.replacingOccurrences(of: "_", with: " ")) · \(stage)" } ?? stage
+            let detail = chat.conversation.serviceID.map { "\($0.replacing("_", with: " ")) · \(stage)" } ?? stage
             var detailX = x + 3
             if let until = chat.replyUntil {
                 // WhatsApp chats carry their reply window, so a closing one is seen without opening it.
@@ -195,7 +199,7 @@ public struct Renderer: Sendable {
         }
         let conversation = chat.conversation
         var titleParts = [chat.displayName]
-        if let service = conversation.serviceID { titleParts.append(service.replacingOccurrences(of: "_", with: " ")) }
+        if let service = conversation.serviceID { titleParts.append(service.replacing("_", with: " ")) }
         titleParts.append(Catalogue.stage(conversation.stage))
         if let intent = conversation.lastUnderstanding?.intent { titleParts.append(Catalogue.Screen.intentLabel(Catalogue.intent(intent))) }
         if let officer = chat.assignedTo { titleParts.append(Catalogue.Screen.handledBy(officer)) }

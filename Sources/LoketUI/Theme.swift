@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 import LoketCore
 
 /// A colour as a theme writes it: the terminal's default, one of the 16 ANSI colours, a 256-colour index, or RGB.
@@ -18,7 +22,7 @@ public enum ThemeColor: Sendable, Equatable {
         let lower = text.lowercased()
         if lower == "default" || lower == "none" {
             self = .terminalDefault
-        } else if let index = Self.names.firstIndex(of: lower.replacingOccurrences(of: "-", with: "_")) {
+        } else if let index = Self.names.firstIndex(of: lower.replacing("-", with: "_")) {
             self = .ansi(index)
         } else if let index = Int(lower), (0...255).contains(index) {
             self = .indexed(index)
@@ -126,12 +130,14 @@ public struct Theme: Sendable {
 public struct ThemeLibrary: Sendable {
     public let directories: [String]
 
+    /// How a shipped theme's file is named in listings and errors: it is built into the binary.
+    public static func bundledFile(_ name: String) -> String { "\(name).toml (bawaan)" }
+
     public init(environment: [String: String]) {
         var directories: [String] = []
         let config = environment["XDG_CONFIG_HOME"].flatMap { $0.isEmpty ? nil : $0 }
             ?? environment["HOME"].map { "\($0)/.config" }
         if let config { directories.append("\(config)/loket/themes") }
-        if let bundled = Bundle.module.resourceURL?.appendingPathComponent("Themes").path { directories.append(bundled) }
         self.directories = directories
     }
 
@@ -146,6 +152,7 @@ public struct ThemeLibrary: Sendable {
                 if seen.insert(name).inserted { result.append((name, "\(directory)/\(file)")) }
             }
         }
+        for (name, _) in BundledThemes.all where seen.insert(name).inserted { result.append((name, Self.bundledFile(name))) }
         return result.sorted { $0.0 < $1.0 }
     }
 
@@ -157,6 +164,9 @@ public struct ThemeLibrary: Sendable {
         guard let file = available().first(where: { $0.name == name })?.file else {
             let known = available().map(\.name).joined(separator: ", ")
             throw DataFileError(file: "\(name).toml", line: nil, key: "", message: "no such theme; available: \(known)")
+        }
+        if file == Self.bundledFile(name), let bundled = BundledThemes.all.first(where: { $0.name == name }) {
+            return try parse(bundled.text, name: name, file: file, chain: chain + [name])
         }
         return try parse(try DataFile.read(file), name: name, file: file, chain: chain + [name])
     }

@@ -40,6 +40,12 @@ do {
         print("  (resident before the engine: \(residentMemory()))")
         let engine = Engine(script: script)
         print("  (resident with the engine trained: \(residentMemory()))")
+        // Where the memory goes: the trained models are most of the heap a trainee screen holds; the rest of its
+        // resident memory is the binary's own pages and the shared C libraries (scripts/footprint.sh splits those).
+        for model in engine.models {
+            print("  (model, \(model.name): \(model.features) features × \(model.labels) labels, \(model.bytes / 1024) KB)")
+        }
+        print("  (bundled text: script \(BundledFiles.defaultScript.utf8.count / 1024) KB, scenarios \(BundledFiles.scenarios.utf8.count / 1024) KB, stories \(BundledFiles.stories.utf8.count / 1024) KB, in the binary)")
         var state = AppState(now: Date(timeIntervalSince1970: 1_796_000_400), width: 200, height: 60)
         let lines = ["Selamat pagi", "saya mau urus izin usaha", "sudah, ini dokumennya", "berapa lama prosesnya?",
                      "tidak, itu saja, terima kasih"]
@@ -263,9 +269,12 @@ do {
     }
 }
 
-/// Resident set size of this process, as /proc reports it.
+/// Resident set size of this process, as /proc reports it, with its anonymous (heap) and file-backed parts.
 func residentMemory() -> String {
     let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
-    return status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }
-        .map { $0.dropFirst(6).trimmingCharacters(in: .whitespaces) } ?? "?"
+    func field(_ name: String) -> String {
+        status.split(separator: "\n").first { $0.hasPrefix(name + ":") }
+            .map { $0.dropFirst(name.count + 1).trimmingCharacters(in: .whitespaces) } ?? "?"
+    }
+    return "\(field("VmRSS")) (anonymous \(field("RssAnon")), files \(field("RssFile")))"
 }

@@ -1,5 +1,14 @@
 import ArgumentParser
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 import LoketCLI
 import LoketCore
 import LoketTerminal
@@ -128,6 +137,11 @@ struct Train: ParsableCommand {
         let debugLog = log.map(DebugLog.init(path:))
         debugLog?.write("theme \(chosenTheme.name), \(screen.colorCount) colours, \(size.width)×\(size.height), seed \(seed)")
         var session = CounterSession(state: state, source: SimulatedCitizens(simulator: simulator), engine: engine)
+        #if canImport(Glibc)
+        // Loading the script and training the classifiers leave freed heap pages behind that glibc keeps mapped;
+        // handing them back keeps the screen's resident memory at what the shift actually holds.
+        _ = releaseFreedHeap(0)
+        #endif
         let stoppedBy = runCounter(screen: screen, session: &session, renderer: renderer, log: debugLog)
         state = session.state
         let shiftReport = ShiftReport.make(from: state, started: start, seed: seed, exam: exam)
@@ -245,3 +259,9 @@ struct Themes: ParsableCommand {
         if failures > 0 { throw ExitCode(1) }
     }
 }
+
+#if canImport(Glibc)
+/// glibc's `malloc_trim`, which the Glibc module does not export (it lives in `malloc.h`).
+@_silgen_name("malloc_trim")
+private func releaseFreedHeap(_ pad: Int) -> Int32
+#endif

@@ -115,3 +115,34 @@ struct EngineSessionTests {
         #expect(JSON.parse("{\"a\":1} trailing") == nil)
     }
 }
+
+/// `loket engine` writes citizen answers straight into its output; the hub builds the same answer as a JSON value.
+/// Both must give the same bytes for every story message, with names, receipts and every stage along the way.
+@Suite("The engine's direct answer writer")
+struct CitizenOutputWriterTests {
+    @Test func writesWhatTheJSONValueWrites() throws {
+        let engine = try Fixtures.engine()
+        var receipts = ReceiptBook()
+        var compared = 0
+        for story in try StoryLoader.loadDefault() {
+            var conversation = Conversation(id: "cerita \"\(story.name)\"")
+            for turn in story.turns {
+                switch turn {
+                case .citizen(let citizen):
+                    let understanding = engine.receiveCitizen(
+                        citizen.text, in: &conversation, at: Fixtures.mondayMorning, name: "Budi\u{2028}Santoso",
+                        honorific: .bapak)
+                    let suggestions = engine.suggestions(for: &conversation, receipts: &receipts, at: Fixtures.mondayMorning)
+                    var direct: [UInt8] = []
+                    EngineSession.writeCitizenOutput(conversation.id, understanding, conversation, suggestions, into: &direct)
+                    let value = EngineSession.citizenOutput(conversation.id, understanding, conversation, suggestions)
+                    #expect(String(decoding: direct, as: UTF8.self) == value.serialized)
+                    compared += 1
+                case .officer(let text, let kind):
+                    engine.recordOfficer(text, kind: kind, in: &conversation)
+                }
+            }
+        }
+        #expect(compared > 100)
+    }
+}

@@ -40,8 +40,7 @@ struct ScriptLoaderTests {
 
     /// The default script with one line replaced, to make a bad script from a good one.
     private func defaultText(replacing old: String, with new: String) throws -> String {
-        let url = try #require(ScriptLoader.defaultScriptURL)
-        let text = try String(contentsOf: url, encoding: .utf8)
+        let text = BundledFiles.defaultScript
         #expect(text.contains(old), "fixture text not found: \(old)")
         return text.replacingOccurrences(of: old, with: new)
     }

@@ -88,3 +88,23 @@ struct ThemeTests {
         #expect(ThemeColor(parsing: "256") == nil)
     }
 }
+
+/// The shipped themes are built into the binary from `Sources/LoketUI/Themes`; the two must not drift.
+@Suite("Bundled themes")
+struct BundledThemeTests {
+    @Test func bundledThemesMatchTheRepository() throws {
+        let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("Sources/LoketUI/Themes")
+        let files = try FileManager.default.contentsOfDirectory(atPath: folder.path).filter { $0.hasSuffix(".toml") }.sorted()
+        #expect(files.map { String($0.dropLast(5)) } == BundledThemes.all.map(\.name).sorted())
+        for (name, text) in BundledThemes.all {
+            let onDisk = try String(contentsOf: folder.appendingPathComponent("\(name).toml"), encoding: .utf8)
+            #expect(onDisk == text, "run scripts/embed-resources.sh after editing \(name).toml")
+        }
+    }
+
+    @Test func aUserThemeHidesTheShippedOneOfTheSameName() throws {
+        let library = ThemeLibrary(environment: ["HOME": "/nonexistent"])
+        #expect(library.available().first { $0.name == "default" }?.file == ThemeLibrary.bundledFile("default"))
+    }
+}

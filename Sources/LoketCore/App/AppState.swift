@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// One line of a transcript.
 public struct ChatMessage: Sendable, Equatable {
@@ -369,7 +373,7 @@ public struct AppState: Sendable {
 
     private mutating func send(engine: Engine) -> [AppEffect] {
         guard let index = selected else { return [] }
-        let text = chats[index].draft.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = chats[index].draft.text.trimmingWhitespaceAndNewlines()
         guard !text.isEmpty, chats[index].status == .active || live else { return [] }
         // A suggestion sent as it was keeps its kind; edited or own words are recognised by the engine.
         let kind = suggestionIndex.flatMap { suggestions.indices.contains($0) && suggestions[$0].text == text ? suggestions[$0].kind : nil }
@@ -424,7 +428,7 @@ public struct AppState: Sendable {
         }
         guard let index = selected else { return [] }
         let chatKey = chats[index].key
-        let text = chats[index].draft.text.trimmingCharacters(in: .whitespacesAndNewlines)
+        let text = chats[index].draft.text.trimmingWhitespaceAndNewlines()
         switch key {
         case .function(3):
             return [.take(key: chatKey, localID: makeLocalID())]

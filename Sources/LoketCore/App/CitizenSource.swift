@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The hub engine's view of a conversation after a message, as the live screen shows it.
 public struct RemoteView: Sendable, Equatable {

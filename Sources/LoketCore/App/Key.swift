@@ -19,4 +19,8 @@ public enum AppEvent: Sendable, Equatable {
     case citizen(CitizenEvent)
 }
 
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif

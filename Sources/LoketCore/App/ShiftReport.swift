@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The end-of-shift report for a trainee: per conversation and in total, written as Markdown and as JSON.
 public struct ShiftReport: Codable, Sendable, Equatable {
@@ -206,7 +210,7 @@ extension ShiftReport {
         ])
         let widths = header.indices.map { column in ([header] + rows).map { $0[column].count }.max() ?? 0 }
         func line(_ cells: [String]) -> String {
-            cells.enumerated().map { $1.padding(toLength: widths[$0], withPad: " ", startingAt: 0) }.joined(separator: "  ")
+            cells.enumerated().map { $1.padded(toLength: widths[$0]) }.joined(separator: "  ")
         }
         lines.append(line(header))
         lines.append(widths.map { String(repeating: "─", count: $0) }.joined(separator: "  "))

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The coach's verdict on one officer reply: a score out of 100 and at most three tips, worst first.
 public struct Assessment: Sendable, Equatable {
@@ -189,12 +193,12 @@ public struct Coach: Sendable {
         if let vague = rules.vague.first(where: contains), !givesNextStep { add(35, Tip.vague(vague)) }
         if let rude = rules.rude.first(where: contains) { add(40, Tip.rude(rude)) }
         var unexplained = 0
+        let lowerReply = reply.lowercased()
         for jargon in rules.jargon where contains(jargon.term) && unexplained < 3 {
             // A term the citizen used first is their own word.
             let theirs = normalizer.normalize(jargon.term).tokens.allSatisfy(conversation.citizenWords.contains)
             let glossed = theirs || jargon.explanations.contains(where: contains)
-                || reply.range(of: "\(jargon.term) (", options: .caseInsensitive) != nil
-                || reply.range(of: "\(jargon.term)(", options: .caseInsensitive) != nil
+                || lowerReply.contains(jargon.term.lowercased() + " (") || lowerReply.contains(jargon.term.lowercased() + "(")
             if !glossed {
                 unexplained += 1
                 add(15, Tip.jargon(jargon.term))

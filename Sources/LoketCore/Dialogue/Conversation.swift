@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Where a conversation stands in the counter's work (the model dialogue, plus complaint and status tracks).
 public enum Stage: String, Sendable, CaseIterable {

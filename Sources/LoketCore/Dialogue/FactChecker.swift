@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Checks the facts an officer reply states against the script: fee, processing time, opening hours, address,
 /// contact and receipt number. A wrong fact misleads the citizen more than any wording could.
@@ -214,6 +218,6 @@ struct FactChecker: Sendable {
     static func emails(in text: String) -> [String] {
         text.split(whereSeparator: { $0 == " " || $0 == "," || $0 == "\n" || $0 == "(" || $0 == ")" })
             .filter { $0.contains("@") }
-            .map { $0.lowercased().trimmingCharacters(in: CharacterSet(charactersIn: ".,;:!?")) }
+            .map { $0.lowercased().trimming { ".,;:!?".unicodeScalars.contains($0) } }
     }
 }

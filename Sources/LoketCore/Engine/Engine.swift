@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A ready-to-send reply with its kind and a one-line reason for the officer.
 public struct Suggestion: Sendable, Equatable {
@@ -63,6 +67,17 @@ public struct Engine: Sendable {
         policy = DialoguePolicy(script: script)
         calendar = script.calendar
         coach = Coach(script: script)
+    }
+
+    /// What the trained classifiers hold in memory: features and bytes of the citizen-intent and officer-reply
+    /// models (`loket-bench` reports where the memory goes).
+    public var models: [(name: String, features: Int, labels: Int, bytes: Int)] {
+        [
+            ("citizen intents", recognizer.classifier.featureCount, recognizer.classifier.labels.count,
+             recognizer.classifier.modelBytes),
+            ("officer replies", officerReader.classifier.featureCount, officerReader.classifier.labels.count,
+             officerReader.classifier.modelBytes),
+        ]
     }
 
     // MARK: Citizen messages
@@ -352,7 +367,9 @@ public struct Engine: Sendable {
     }
 
     private func slotValue(_ slot: Slot, conversation: Conversation, topic: InfoTopic?, at moment: Date) -> String? {
-        let service = conversation.serviceID.flatMap { script.service(id: $0) }
+        // Looked up only by the slots that need it: most slots do not, and this runs for every slot of every
+        // suggestion.
+        var service: Service? { conversation.serviceID.flatMap { script.service(id: $0) } }
         switch slot {
         case .salam: return salamText(conversation, at: moment)
         case .honorific: return conversation.honorificText

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A JSON value that keeps object keys in the order they were written, for stable, readable output lines.
 public indirect enum JSON: Sendable, Equatable {
@@ -38,12 +42,7 @@ public indirect enum JSON: Sendable, Equatable {
     public func write(into output: inout [UInt8]) {
         switch self {
         case .string(let text): JSON.writeString(text, into: &output)
-        case .number(let value):
-            if value.isFinite {
-                JSON.append(value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value), to: &output)
-            } else {
-                JSON.append("null", to: &output)
-            }
+        case .number(let value): JSON.writeNumber(value, into: &output)
         case .integer(let value): JSON.append(String(value), to: &output)
         case .bool(let value): JSON.append(value ? "true" : "false", to: &output)
         case .null: JSON.append("null", to: &output)
@@ -66,7 +65,16 @@ public indirect enum JSON: Sendable, Equatable {
         }
     }
 
-    private static func append(_ text: String, to output: inout [UInt8]) {
+    /// A number as `.number` writes it: whole numbers without a fraction, others in Swift's shortest form.
+    static func writeNumber(_ value: Double, into output: inout [UInt8]) {
+        if value.isFinite {
+            JSON.append(value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(value), to: &output)
+        } else {
+            JSON.append("null", to: &output)
+        }
+    }
+
+    static func append(_ text: String, to output: inout [UInt8]) {
         var text = text
         text.withUTF8 { output.append(contentsOf: $0) }
     }
@@ -77,7 +85,7 @@ public indirect enum JSON: Sendable, Equatable {
     }
 
     /// A JSON string; control characters (C0, DEL, C1) and U+2028/U+2029 are escaped so no reader splits a line.
-    private static func writeString(_ text: String, into output: inout [UInt8]) {
+    static func writeString(_ text: String, into output: inout [UInt8]) {
         output.append(UInt8(ascii: "\""))
         var text = text
         text.withUTF8 { bytes in
@@ -231,8 +239,11 @@ private struct JSONParser {
     private mutating func parseObject(depth: Int) throws(JSONSyntaxError) -> JSON {
         index += 1
         var members: [(String, JSON)] = []
-        // Positions of keys already read: a repeated key replaces its value in place, without a search.
+        // Positions of keys already read: a repeated key replaces its value in place, without a search. Small
+        // objects (every engine line) look back over their few keys instead: hashing each key cost more than the
+        // rest of the object.
         var positions: [String: Int] = [:]
+        let linearMembers = 8
         skipWhitespace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") { index += 1; return .object(members) }
         while true {
@@ -247,7 +258,16 @@ private struct JSONParser {
             }
             index += 1
             let value = try parseValue(depth: depth + 1)
-            if let position = positions[key] {
+            if members.count <= linearMembers {
+                if let position = members.firstIndex(where: { $0.0 == key }) {
+                    members[position].1 = value
+                } else {
+                    members.append((key, value))
+                    if members.count > linearMembers {
+                        for (position, member) in members.enumerated() { positions[member.0] = position }
+                    }
+                }
+            } else if let position = positions[key] {
                 members[position].1 = value
             } else {
                 positions[key] = members.count

@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 /// Precision, recall and F1 for one label.
 public struct LabelScore: Sendable, Equatable {
@@ -54,9 +63,9 @@ public struct ConfusionCounter: Sendable {
     /// A plain-text table of per-label precision, recall and F1 with the overall accuracy.
     public func table(title: String) -> String {
         var lines = ["\(title): \(correct)/\(total) right (\(Self.percent(accuracy)))",
-                     "  \("label".padding(toLength: 20, withPad: " ", startingAt: 0)) precision  recall     f1  support"]
+                     "  \("label".padded(toLength: 20)) precision  recall     f1  support"]
         for score in scores {
-            lines.append("  \(score.label.padding(toLength: 20, withPad: " ", startingAt: 0)) "
+            lines.append("  \(score.label.padded(toLength: 20)) "
                 + "\(Self.fixed(score.precision).leftPadded(9))  \(Self.fixed(score.recall).leftPadded(6))  "
                 + "\(Self.fixed(score.f1).leftPadded(5))  \(String(score.support).leftPadded(7))")
         }

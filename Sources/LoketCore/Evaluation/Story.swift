@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A conversation test written as data: citizen lines with what the engine should understand and suggest,
 /// officer lines that move the conversation on (like Rasa's end-to-end stories).
@@ -33,10 +37,7 @@ public enum StoryLoader {
     public static let defaultStoriesName = "stories.toml"
 
     public static func loadDefault() throws(DataFileError) -> [Story] {
-        guard let url = Bundle.module.url(forResource: "stories", withExtension: "toml") else {
-            throw DataFileError(file: defaultStoriesName, line: nil, key: "", message: "the bundled stories are missing")
-        }
-        return try parse(try DataFile.read(url.path, displayName: defaultStoriesName), source: defaultStoriesName)
+        try parse(BundledFiles.stories, source: defaultStoriesName)
     }
 
     public static func load(contentsOf path: String) throws(DataFileError) -> [Story] {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Why a script, story or theme file could not be loaded: the file, the line when known, the key, and what was expected.
 public struct DataFileError: Error, Sendable, Equatable, CustomStringConvertible {

@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The values a reply template can insert, written `{name}` in the script.
 public enum Slot: String, Sendable, CaseIterable {
@@ -58,7 +62,7 @@ public struct ReplyTemplate: Sendable, Equatable {
         while let open = rest.firstIndex(of: "{") {
             literal += rest[..<open]
             guard let close = rest[open...].firstIndex(of: "}") else { throw .unclosedBrace }
-            let name = String(rest[rest.index(after: open)..<close]).trimmingCharacters(in: .whitespaces)
+            let name = String(rest[rest.index(after: open)..<close]).trimmingWhitespace()
             guard let slot = Slot(rawValue: name) else { throw .unknownSlot(name) }
             if !literal.isEmpty { parts.append(.text(literal)) }
             literal = ""
@@ -68,7 +72,7 @@ public struct ReplyTemplate: Sendable, Equatable {
         if rest.contains("}") { throw .unclosedBrace }
         literal += rest
         if !literal.isEmpty { parts.append(.text(literal)) }
-        guard !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { throw .emptyTemplate }
+        guard !text.trimmingWhitespaceAndNewlines().isEmpty else { throw .emptyTemplate }
         self.parts = parts
         self.source = text
     }

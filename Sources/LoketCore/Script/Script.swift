@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// An intent id: what a citizen message is about. The script may add ids beyond the built-in ones.
 public struct Intent: RawRepresentable, Hashable, Sendable, Comparable, CustomStringConvertible {
@@ -98,7 +102,7 @@ public struct OfficeFacts: Sendable {
     public var hours: String
     public var address: String
     public var contact: String
-    public var timeZone: TimeZone
+    public var timeZone: OfficeTimeZone
     public var holidays: Set<CivilDate>
     public var receiptPrefix: String
     /// Hours within which a complaint gets its promised follow-up.

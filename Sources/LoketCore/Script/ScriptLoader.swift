@@ -1,18 +1,16 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// Loads and checks conversation scripts; every problem becomes a `DataFileError` naming file, line and key.
 public enum ScriptLoader {
     public static let defaultScriptName = "default-script.toml"
 
-    /// Where the bundled script lies, for tools and tests that start from it.
-    public static var defaultScriptURL: URL? { Bundle.module.url(forResource: "default-script", withExtension: "toml") }
-
-    /// The script bundled with LoketCore.
+    /// The script bundled with LoketCore (`Sources/LoketCore/Resources/default-script.toml`, built into the binary).
     public static func loadDefault() throws(DataFileError) -> Script {
-        guard let url = defaultScriptURL else {
-            throw DataFileError(file: defaultScriptName, line: nil, key: "", message: "the bundled script is missing")
-        }
-        return try load(contentsOf: url.path, displayName: defaultScriptName)
+        try parse(BundledFiles.defaultScript, source: defaultScriptName)
     }
 
     public static func load(contentsOf path: String, displayName: String? = nil) throws(DataFileError) -> Script {
@@ -92,7 +90,7 @@ private struct ScriptDecoder {
 
     private func decodeOffice(_ office: TOMLTable) throws(DataFileError) -> OfficeFacts {
         let zoneName = try string(office, "time_zone", in: "office")
-        guard let zone = TimeZone(identifier: zoneName) else {
+        guard let zone = OfficeTimeZone(identifier: zoneName) else {
             throw fail("office.time_zone", office["time_zone"]?.line, "unknown time zone '\(zoneName)'; expected e.g. Asia/Jakarta")
         }
         var holidays = Set<CivilDate>()
@@ -259,7 +257,7 @@ private struct ScriptDecoder {
     private func string(_ table: TOMLTable, _ key: String, in parent: String) throws(DataFileError) -> String {
         guard let value = table[key] else { throw fail(qualified(key, parent), nil, "missing; expected a string") }
         let text = try asString(value, qualified(key, parent))
-        guard !text.trimmingCharacters(in: .whitespaces).isEmpty else {
+        guard !text.trimmingWhitespace().isEmpty else {
             throw fail(qualified(key, parent), value.line, "must not be empty")
         }
         return text
@@ -293,7 +291,7 @@ private struct ScriptDecoder {
         var result: [String] = []
         for item in try array(table, key, in: parent) {
             let text = try asString(item, qualified(key, parent))
-            if text.trimmingCharacters(in: .whitespaces).isEmpty {
+            if text.trimmingWhitespace().isEmpty {
                 throw fail(qualified(key, parent), item.line, "contains an empty string")
             }
             result.append(text)

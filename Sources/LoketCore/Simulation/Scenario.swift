@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A simulated citizen's script: who they are and what they say at each step until the officer does what
 /// the step expects.
@@ -33,10 +37,7 @@ public enum ScenarioLoader {
     public static let defaultName = "scenarios.toml"
 
     public static func loadDefault() throws(DataFileError) -> [Scenario] {
-        guard let url = Bundle.module.url(forResource: "scenarios", withExtension: "toml") else {
-            throw DataFileError(file: defaultName, line: nil, key: "", message: "the bundled scenarios are missing")
-        }
-        return try load(contentsOf: url.path, displayName: defaultName)
+        try parse(BundledFiles.scenarios, source: defaultName)
     }
 
     public static func load(contentsOf path: String, displayName: String? = nil) throws(DataFileError) -> [Scenario] {

@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 /// Simulated citizens for trainee mode: seeded arrivals, typing delays, and reactions to what the officer sent.
 ///
@@ -57,7 +66,7 @@ public struct Simulator: Sendable {
         self.scenarios = scenarios
         self.meanArrivalSeconds = meanArrivalSeconds
         self.maximumCitizens = maximumCitizens
-        calendar = script?.calendar ?? OfficeCalendar(timeZone: TimeZone(identifier: "Asia/Jakarta") ?? .current, holidays: [])
+        calendar = script?.calendar ?? OfficeCalendar(timeZone: OfficeTimeZone(identifier: "Asia/Jakarta") ?? .utc, holidays: [])
         receiptPrefix = script?.office.receiptPrefix ?? "PTSP"
         random = SeededGenerator(seed: seed)
         // Receipt numbers draw on their own generator, so arrivals and lines stay as the seed always gave them.
@@ -226,10 +235,10 @@ public struct Simulator: Sendable {
     /// A scenario line as this citizen says it at `time`: `{salam}` by the office clock (lowercase mid-sentence),
     /// `{receipt}` their own number.
     private func render(_ line: String, for citizen: Citizen, at time: Date) -> String {
-        var text = line.replacingOccurrences(of: "{receipt}", with: citizen.receipt)
+        var text = line.replacing("{receipt}", with: citizen.receipt)
         let salam = Catalogue.CitizenLines.salam(calendar.salam(at: time), english: citizen.english)
-        while let range = text.range(of: "{salam}") {
-            let before = text[..<range.lowerBound].trimmingCharacters(in: .whitespaces)
+        while let range = text.firstRange(of: "{salam}") {
+            let before = text[..<range.lowerBound].trimmingWhitespace()
             let startsSentence = before.isEmpty || before.hasSuffix(".") || before.hasSuffix("!") || before.hasSuffix("?")
             text.replaceSubrange(range, with: startsSentence ? salam : salam.lowercased())
         }

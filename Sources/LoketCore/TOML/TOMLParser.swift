@@ -273,7 +273,7 @@ public struct TOMLParser {
             throw error("expected a value, found '\(Self.describe(bytes[start]))'")
         }
         if let date = Self.localDate(token) { return TOMLValue(date, line: valueLine) }
-        let digits = token.replacingOccurrences(of: "_", with: "")
+        let digits = token.replacing("_", with: "")
         if let integer = Int(digits) { return TOMLValue(.integer(integer), line: valueLine) }
         if digits.hasPrefix("0x"), let integer = Int(digits.dropFirst(2), radix: 16) {
             return TOMLValue(.integer(integer), line: valueLine)

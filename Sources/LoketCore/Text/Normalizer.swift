@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// A message reduced to lowercase words, with the clause boundaries the punctuation gave.
 public struct NormalizedText: Sendable, Equatable {
@@ -36,7 +40,14 @@ public struct Normalizer: Sendable {
         // "08.00" and "Rp500.000" are one clause: a point or comma right after a digit breaks the clause only
         // when no digit follows it.
         var pointAfterDigit = false
-        for scalar in text.unicodeScalars.prefix(Self.maximumScalars) {
+        // One pass over the scalars, counted here: `prefix` on the scalar view walked the text once more to find its
+        // end and checked every index again, and the question mark took a pass of its own.
+        var asked = false
+        var remaining = Self.maximumScalars
+        for scalar in text.unicodeScalars {
+            guard remaining > 0 else { break }
+            remaining -= 1
+            if scalar == "?" { asked = true }
             if pointAfterDigit {
                 pointAfterDigit = false
                 if ("0"..."9").contains(scalar) {
@@ -63,7 +74,7 @@ public struct Normalizer: Sendable {
         }
         builder.finishSegment()
         var normalized = applySlang(NormalizedText(tokens: builder.tokens, segments: builder.segments))
-        normalized.asked = text.unicodeScalars.prefix(Self.maximumScalars).contains("?")
+        normalized.asked = asked
         return normalized
     }
 
@@ -146,10 +157,22 @@ public struct Normalizer: Sendable {
         case 0..<0x80: return nil
         default:
             guard scalar.properties.isAlphabetic else { return nil }
-            let folded = String(scalar).folding(options: [.diacriticInsensitive, .caseInsensitive], locale: nil)
-            guard let first = folded.unicodeScalars.first, folded.unicodeScalars.count == 1 else { return nil }
-            return first.isASCII ? foldedLetterOrDigit(first) : first
+            return folded(scalar)
         }
+    }
+
+    /// Foundation's accent- and case-insensitive folding of one non-ASCII letter, from a table made with it: the
+    /// folding itself would link ICU into the binary (about 5 MB of the screen's resident memory).
+    static func folded(_ scalar: Unicode.Scalar) -> Unicode.Scalar? {
+        let pairs = FoldTable.pairs
+        var low = 0
+        var high = pairs.count / 2
+        while low < high {
+            let middle = (low + high) / 2
+            if pairs[middle * 2] < scalar.value { low = middle + 1 } else { high = middle }
+        }
+        guard low < pairs.count / 2, pairs[low * 2] == scalar.value else { return scalar }
+        return pairs[low * 2 + 1] == 0 ? nil : Unicode.Scalar(pairs[low * 2 + 1])
     }
 
     private static func isClauseBreak(_ scalar: Unicode.Scalar) -> Bool {

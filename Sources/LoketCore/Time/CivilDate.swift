@@ -57,7 +57,7 @@ public struct CivilDate: Hashable, Comparable, Sendable, CustomStringConvertible
     }
 
     /// Compact form used in receipt numbers, `20261201`.
-    public var compact: String { description.replacingOccurrences(of: "-", with: "") }
+    public var compact: String { description.replacing("-", with: "") }
 
     /// Parses `YYYY-MM-DD` or `YYYYMMDD`, rejecting impossible days.
     public init?(parsing text: some StringProtocol) {

@@ -1,16 +1,26 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// The office's local time: salam by time of day, working days (weekends and holidays skipped), Indonesian dates.
 public struct OfficeCalendar: Sendable {
-    public let timeZone: TimeZone
+    public let timeZone: OfficeTimeZone
     public let holidays: Set<CivilDate>
     /// Opening hours by weekday (0 Sunday … 6 Saturday) as minute ranges after midnight; empty when unknown.
     public let openingHours: [Int: [Range<Int>]]
 
-    public init(timeZone: TimeZone, holidays: Set<CivilDate>, openingHours: [Int: [Range<Int>]] = [:]) {
+    public init(timeZone: OfficeTimeZone, holidays: Set<CivilDate>, openingHours: [Int: [Range<Int>]] = [:]) {
         self.timeZone = timeZone
         self.holidays = holidays
         self.openingHours = openingHours
+    }
+
+    /// The calendar of a Foundation time zone; UTC when the system has no zoneinfo file of that name.
+    public init(timeZone: TimeZone, holidays: Set<CivilDate>, openingHours: [Int: [Range<Int>]] = [:]) {
+        self.init(
+            timeZone: OfficeTimeZone(timeZone) ?? .utc, holidays: holidays, openingHours: openingHours)
     }
 
     /// The four Indonesian greetings by time of day.

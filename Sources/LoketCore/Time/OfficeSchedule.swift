@@ -1,4 +1,8 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
 
 /// When the office answers: opening periods per weekday (local time); weekends without periods and the
 /// calendar's holidays are closed.
@@ -36,7 +40,7 @@ public struct OfficeSchedule: Sendable, Equatable {
     }
 
     private static func minutes(_ text: Substring) -> Int? {
-        let pieces = text.trimmingCharacters(in: .whitespaces).split(whereSeparator: { $0 == ":" || $0 == "." })
+        let pieces = text.trimmingWhitespace().split(whereSeparator: { $0 == ":" || $0 == "." })
         guard pieces.count == 2, let hour = Int(pieces[0]), let minute = Int(pieces[1]),
             (0...24).contains(hour), (0..<60).contains(minute), hour * 60 + minute <= 24 * 60
         else { return nil }

@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 /// A multinomial logistic-regression text classifier over word, word-pair and character n-gram features.
 ///
@@ -100,6 +109,12 @@ public struct TextClassifier<Label: Hashable & Sendable>: Sendable {
         self.weights = weights
         self.bias = bias
     }
+
+    /// Bytes the trained model holds: weights, biases and the feature table (what `loket-bench` reports).
+    public var modelBytes: Int { (weights.count + bias.count) * MemoryLayout<Float>.stride + featureIndex.bytes }
+
+    /// Features the model knows.
+    public var featureCount: Int { weights.count / max(labels.count, 1) }
 
     private static func softmax(_ values: UnsafeMutableBufferPointer<Float>) {
         var maximum = -Float.infinity
@@ -270,6 +285,8 @@ struct FeatureTable: Sendable {
         self.values = values
         self.mask = mask
     }
+
+    var bytes: Int { keys.count * MemoryLayout<UInt64>.stride + values.count * MemoryLayout<Int32>.stride }
 
     subscript(key: UInt64) -> Int32? {
         var slot = Int(truncatingIfNeeded: key) & mask
