@@ -150,9 +150,9 @@ public protocol HubStore: Sendable {
     /// The highest `seq` stored (0 when none).
     func lastSeq() async throws -> Int64
 
-    /// The next receipt number of an office day (`YYYYMMDD`), never handed out twice (a restart or a
-    /// second hub continues after it).
-    func allocateReceipt(day: String) async throws -> Int
+    /// Reserves the next `count` receipt numbers of an office day (`YYYYMMDD`) in one durable write, never handed out
+    /// twice (a restart or a second hub continues after them).
+    func allocateReceipts(day: String, count: Int) async throws -> ClosedRange<Int>
 }
 
 extension HubStore {
@@ -163,5 +163,12 @@ extension HubStore {
             throw StoreError.unavailable("empty batch result")
         }
         return try result.get()
+    }
+}
+
+extension HubStore {
+    /// The next receipt number of an office day, reserved on its own.
+    public func allocateReceipt(day: String) async throws -> Int {
+        try await allocateReceipts(day: day, count: 1).lowerBound
     }
 }

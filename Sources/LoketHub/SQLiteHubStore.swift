@@ -250,15 +250,17 @@ public final class SQLiteHubStore: HubStore {
         try await writer.read { db in try Int64.fetchOne(db, sql: "SELECT MAX(seq) FROM event") ?? 0 }
     }
 
-    public func allocateReceipt(day: String) async throws -> Int {
-        try await writer.write { db in
+    public func allocateReceipts(day: String, count: Int) async throws -> ClosedRange<Int> {
+        let count = max(1, count)
+        return try await writer.write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO receipt_counter (day, last) VALUES (?, 1)
-                    ON CONFLICT(day) DO UPDATE SET last = last + 1
+                    INSERT INTO receipt_counter (day, last) VALUES (?, ?)
+                    ON CONFLICT(day) DO UPDATE SET last = last + excluded.last
                     """,
-                arguments: [day])
-            return try Int.fetchOne(db, sql: "SELECT last FROM receipt_counter WHERE day = ?", arguments: [day]) ?? 1
+                arguments: [day, count])
+            let last = try Int.fetchOne(db, sql: "SELECT last FROM receipt_counter WHERE day = ?", arguments: [day]) ?? count
+            return (last - count + 1)...last
         }
     }
 

@@ -54,7 +54,9 @@ final class FlakyStore: HubStore {
     func events(between start: Date, and end: Date) async throws -> [HubEvent] { try await inner.events(between: start, and: end) }
     func seq(for client: ClientKey) async throws -> Int64? { try await inner.seq(for: client) }
     func lastSeq() async throws -> Int64 { try await inner.lastSeq() }
-    func allocateReceipt(day: String) async throws -> Int { try await inner.allocateReceipt(day: day) }
+    func allocateReceipts(day: String, count: Int) async throws -> ClosedRange<Int> {
+        try await inner.allocateReceipts(day: day, count: count)
+    }
 }
 
 @Suite("Group commit")

@@ -254,6 +254,17 @@ struct StoreConformanceTests {
         }
         #expect(numbers.sorted() == Array(1...40))
         #expect(try await store.allocateReceipt(day: "20261201") == 1)
+        // Blocks (what a hub reserves at a time) racing with single numbers: still none twice, none skipped.
+        let ranges = try await withThrowingTaskGroup(of: ClosedRange<Int>.self) { group in
+            for index in 0..<12 {
+                group.addTask { try await store.allocateReceipts(day: "20261130", count: index.isMultiple(of: 2) ? 16 : 1) }
+            }
+            return try await group.reduce(into: []) { $0.append($1) }
+        }
+        let sizes: [Int] = ranges.map(\.count).sorted()
+        #expect(sizes == [1, 1, 1, 1, 1, 1, 16, 16, 16, 16, 16, 16])
+        let handedOut: [Int] = ranges.flatMap { Array($0) }.sorted()
+        #expect(handedOut == Array(41...142))
     }
 
     @Test func theFileStoreIsWALAndFlushesEveryCommit() async throws {
