@@ -27,6 +27,8 @@ public actor Hub {
         var officer: OfficerRecord
         var outbox: Outbox
         var live = false
+        /// The highest `seq` this connection has been sent (or said it saw): nothing at or below it goes again.
+        var seen: Int64 = 0
         var limiter = RateLimiter(capacity: 20, rate: 5)
     }
 
@@ -77,6 +79,11 @@ public actor Hub {
     /// Conversations waiting in the shared queue, for the queue-length metric.
     private var queued: Set<String> = []
     private var nextConnection = 0
+    /// Set once this hub shares its store with other hubs: events are then delivered in `seq` order through it,
+    /// other hubs' events read from the store.
+    private var cursor: DeliveryCursor?
+    /// This hub's own events held by the cursor: the engine state it caches already knows them.
+    private var localHeld: Set<Int64> = []
 
     public init(engine: Engine, store: any HubStore, metrics: HubMetrics = HubMetrics(), logger: Logger,
                 clock: @escaping @Sendable () -> Date = { Date() }) {
@@ -173,7 +180,8 @@ public actor Hub {
         await writesSettled()
         guard let officer = officers[connection] else { return }
         do {
-            let current = try await store.lastSeq()
+            // In a cluster the hub has delivered up to its cursor; anything above comes live, so not twice.
+            let current = if let cursor { cursor.watermark } else { try await store.lastSeq() }
             officer.outbox.yield(JSON.object([
                 ("type", .string("welcome")),
                 ("officer", .object([("username", .string(officer.officer.username)), ("name", .string(officer.officer.name))])),
@@ -183,9 +191,10 @@ public actor Hub {
             while after < current {
                 let page = try await store.events(after: after, limit: 500)
                 guard let last = page.last?.seq else { break }
-                for event in page { officer.outbox.yield(event.officerFrame.serialized) }
+                for event in page where (event.seq ?? 0) <= current { officer.outbox.yield(event.officerFrame.serialized) }
                 after = last
             }
+            officers[connection]?.seen = max(current, since)
             officers[connection]?.live = true
         } catch {
             logger.error("replay failed", metadata: ["error": "\(error)"])
@@ -533,10 +542,35 @@ public actor Hub {
         await withCheckedContinuation { settledWaiters.append($0) }
     }
 
-    /// Sends a stored event to every live officer and, when it is for citizens, to that conversation's citizens.
+    /// Delivers an event this hub stored: at once on its own, in `seq` order with the other hubs' in a cluster.
     private func deliver(_ event: HubEvent) {
+        guard var clustered = cursor else {
+            send(event)
+            return
+        }
+        if let seq = event.seq { localHeld.insert(seq) }
+        let ready = clustered.add([event])
+        cursor = clustered
+        for next in ready { deliverInOrder(next) }
+    }
+
+    /// Delivers one event the cursor released; another hub's event also drops the cached engine state of its
+    /// conversation, which is rebuilt from the store on next use.
+    private func deliverInOrder(_ event: HubEvent) {
+        if let seq = event.seq, localHeld.remove(seq) == nil, event.kind != .typing {
+            keep(nil, for: event.conversation)
+        }
+        send(event)
+    }
+
+    /// Sends a stored event to every live officer and, when it is for citizens, to that conversation's citizens.
+    private func send(_ event: HubEvent) {
         let officerFrame = event.officerFrame.serialized
-        for officer in officers.values where officer.live { officer.outbox.yield(officerFrame) }
+        let seq = event.seq ?? 0
+        for (connection, officer) in officers where officer.live && seq > officer.seen {
+            officer.outbox.yield(officerFrame)
+            officers[connection]?.seen = seq
+        }
         let forCitizen: Bool = switch event.kind {
         case .message: event.from != .citizen
         case .closed: true
@@ -558,6 +592,48 @@ public actor Hub {
             queued.remove(id)
         }
         metrics.queueLength.set(queued.count)
+    }
+
+    // MARK: Several hubs
+
+    /// Joins a cluster of hubs sharing the store: from now on every event, this hub's and the others', is
+    /// delivered in `seq` order, the others' read from the store by `catchUp`.
+    public func joinCluster(gapTimeout: Duration = .seconds(3)) async throws {
+        await lane.acquire()
+        defer { lane.release() }
+        guard cursor == nil else { return }
+        cursor = DeliveryCursor(watermark: try await store.lastSeq(), gapTimeout: gapTimeout)
+    }
+
+    /// True when a notified `seq` is one this hub has neither delivered nor holds.
+    public func isUndelivered(_ seq: Int64) -> Bool { cursor?.isNew(seq) ?? false }
+
+    /// The `seq` up to which this hub has delivered everything (nil outside a cluster), for tests and metrics.
+    public var deliveredThrough: Int64? { cursor?.watermark }
+
+    /// Reads the stored events this hub has not delivered yet (whoever stored them) and delivers those now in
+    /// order; gives up on gaps older than the timeout. Called on each notification and periodically, so a lost
+    /// notification or a lost connection only delays delivery.
+    public func catchUp() async throws {
+        guard cursor != nil else { return }
+        await lane.acquire()
+        defer { lane.release() }
+        guard var after = cursor?.watermark else { return }
+        while true {
+            let page = try await store.events(after: after, limit: 1000)
+            if var clustered = cursor {
+                let ready = clustered.add(page)
+                cursor = clustered
+                for event in ready { deliverInOrder(event) }
+            }
+            guard page.count == 1000, let last = page.last?.seq else { break }
+            after = last
+        }
+        if var clustered = cursor {
+            let ready = clustered.settle()
+            cursor = clustered
+            for event in ready { deliverInOrder(event) }
+        }
     }
 
     // MARK: Engine state
