@@ -150,9 +150,10 @@ struct ClusterEndToEndTests {
                 }
             }
             group.addTask {
-                // Down for two seconds while the senders are in the middle of their messages.
+                // Down longer than the hub waits for the database (5 s) while the senders are in the middle of
+                // their messages: some are refused (and sent again), some wait and are acknowledged late.
                 try await Task.sleep(for: .seconds(1))
-                try await cluster.restart(downFor: .seconds(2))
+                try await cluster.restart(downFor: .seconds(7))
                 return ("", [], [])
             }
             return try await group.reduce(into: []) { $0.append($1) }
