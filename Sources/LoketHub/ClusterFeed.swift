@@ -47,11 +47,16 @@ public struct ClusterFeed: Service {
                     }
                 }
                 group.addTask {
+                    // Told once when catching up starts failing and once when it works again, not every tick.
+                    var failing = false
                     for await _ in wakeups {
                         do {
                             try await hub.catchUp()
+                            if failing { logger.notice("catching up with other hubs works again") }
+                            failing = false
                         } catch {
-                            logger.warning("catching up failed", metadata: ["error": "\(error)"])
+                            if !failing { logger.warning("catching up with other hubs failed", metadata: ["error": "\(error)"]) }
+                            failing = true
                         }
                     }
                 }

@@ -200,7 +200,9 @@ struct Serve: AsyncParsableCommand {
             .init(service: app), .init(service: ConnectionCloser(hub: hub)),
         ]
         if let shared = hubStore as? PostgresHubStore {
-            // Other hubs may share this database: their events reach this hub's connections through the feed.
+            // Other hubs may share this database: their events reach this hub's connections through the feed,
+            // joined before the first connection so that none of them is missed.
+            try await hub.joinCluster()
             services.append(.init(service: ClusterFeed(hub: hub, store: shared, logger: logger)))
         }
         let serviceGroup = ServiceGroup(
