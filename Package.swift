@@ -116,6 +116,7 @@ let package = Package(
             dependencies: [
                 "LoketHub", "LoketWire", "LoketLive", "LoketCore",
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

@@ -64,17 +64,23 @@ public actor Hub {
         var ackID: String?
         /// The wait before the first answer, recorded when this answer is stored.
         var firstResponse: TimeInterval?
+        /// The citizen connection that sent it: its other connections (another tab, a second phone) get it.
+        var sender: Int?
     }
 
     /// Enough to amortise the flush; small enough that one transaction never holds up the lane for long.
     private static let maxBatch = 256
 
     private var queuedWrites: [QueuedWrite] = []
+    /// Events and transactions of every group commit so far, for the benchmark.
+    public private(set) var commitFigures = (events: 0, transactions: 0, largest: 0)
     private var committing = false
     private var settledWaiters: [CheckedContinuation<Void, Never>] = []
 
     private var officers: [Int: OfficerConnection] = [:]
     private var citizens: [Int: CitizenConnection] = [:]
+    /// Each conversation's citizen connections, so delivering to a conversation never scans every connection.
+    private var readers: [String: Set<Int>] = [:]
     private var states: [String: ConversationState] = [:]
     /// Conversations waiting in the shared queue, for the queue-length metric.
     private var queued: Set<String> = []
@@ -82,8 +88,13 @@ public actor Hub {
     /// Set once this hub shares its store with other hubs: events are then delivered in `seq` order through it,
     /// other hubs' events read from the store.
     private var cursor: DeliveryCursor?
-    /// This hub's own events held by the cursor: the engine state it caches already knows them.
-    private var localHeld: Set<Int64> = []
+    /// This hub's own events held by the cursor (the engine state it caches already knows them), with the
+    /// connection that sent each, which does not get it back.
+    private var localHeld: [Int64: LocalEvent] = [:]
+
+    private struct LocalEvent {
+        var sender: Int?
+    }
 
     public init(engine: Engine, store: any HubStore, metrics: HubMetrics = HubMetrics(), logger: Logger,
                 clock: @escaping @Sendable () -> Date = { Date() }) {
@@ -118,7 +129,13 @@ public actor Hub {
             officer.outbox.finish()
             logger.info("officer disconnected", metadata: ["officer": "\(officer.officer.username)"])
         }
-        citizens.removeValue(forKey: connection)?.outbox.finish()
+        if let citizen = citizens.removeValue(forKey: connection) {
+            citizen.outbox.finish()
+            if let conversation = citizen.conversation {
+                readers[conversation]?.remove(connection)
+                if readers[conversation]?.isEmpty == true { readers[conversation] = nil }
+            }
+        }
         metrics.officersConnected.set(officers.count)
         metrics.citizensConnected.set(citizens.count)
     }
@@ -130,16 +147,21 @@ public actor Hub {
 
     // MARK: Officer frames
 
-    /// Handles one text frame from an officer's connection.
-    public func officerFrame(_ text: String, connection: Int) async {
-        guard var officer = officers[connection] else { return }
-        let command: OfficerCommand
+    /// Handles one text frame from an officer's connection. Parsed before entering the actor: everything done on
+    /// the actor is done one frame at a time.
+    public nonisolated func officerFrame(_ text: String, connection: Int) async {
         switch OfficerCommand.parse(text) {
-        case .success(let parsed): command = parsed
-        case .failure(let error):
-            officer.outbox.yield(HubFrame.error(error).serialized)
-            return
+        case .success(let command): await officerCommand(command, connection: connection)
+        case .failure(let error): await answer(connection, HubFrame.error(error).serialized)
         }
+    }
+
+    private func answer(_ connection: Int, _ frame: String) {
+        (officers[connection]?.outbox ?? citizens[connection]?.outbox)?.yield(frame)
+    }
+
+    private func officerCommand(_ command: OfficerCommand, connection: Int) async {
+        guard var officer = officers[connection] else { return }
         if case .typing(let conversation) = command {
             relayOfficerTyping(conversation)
             return
@@ -173,33 +195,44 @@ public actor Hub {
         officers[connection]?.outbox.yield(reply.serialized)
     }
 
-    /// `welcome`, then every stored event after `since`, then live events: under the lane, so none slips between.
+    /// `welcome`, then every stored event after `since`, then live events, none missed and none twice. The bulk of
+    /// the replay runs outside the lane, so a login after a long day does not hold up everyone's messages; only the
+    /// tail committed meanwhile is replayed under it, right before the connection goes live.
     private func welcome(_ connection: Int, since: Int64) async {
-        await lane.acquire()
-        defer { lane.release() }
-        await writesSettled()
         guard let officer = officers[connection] else { return }
         do {
-            // In a cluster the hub has delivered up to its cursor; anything above comes live, so not twice.
+            // Every event up to `current` is delivered: SQLite has one writer and hands out `seq` in commit order;
+            // in a cluster the hub's cursor says how far it has delivered, and anything above comes live.
             let current = if let cursor { cursor.watermark } else { try await store.lastSeq() }
             officer.outbox.yield(JSON.object([
                 ("type", .string("welcome")),
                 ("officer", .object([("username", .string(officer.officer.username)), ("name", .string(officer.officer.name))])),
                 ("seq", .integer(Int(current))),
             ]).serialized)
-            var after = max(0, since)
-            while after < current {
-                let page = try await store.events(after: after, limit: 500)
-                guard let last = page.last?.seq else { break }
-                for event in page where (event.seq ?? 0) <= current { officer.outbox.yield(event.officerFrame.serialized) }
-                after = last
-            }
-            officers[connection]?.seen = max(current, since)
+            let replayed = try await replay(to: officer.outbox, after: max(0, since), through: current)
+            await lane.acquire()
+            defer { lane.release() }
+            await writesSettled()
+            let tail = if let cursor { cursor.watermark } else { try await store.lastSeq() }
+            _ = try await replay(to: officer.outbox, after: replayed, through: tail)
+            officers[connection]?.seen = max(tail, since)
             officers[connection]?.live = true
         } catch {
             logger.error("replay failed", metadata: ["error": "\(error)"])
             officer.outbox.yield(HubFrame.error(.unavailable, Catalogue.Hub.unavailable).serialized)
         }
+    }
+
+    /// Sends the stored events after `after` through `last`, a page at a time; the last `seq` sent.
+    private func replay(to outbox: Outbox, after: Int64, through last: Int64) async throws -> Int64 {
+        var after = after
+        while after < last {
+            let page = try await store.events(after: after, limit: 500)
+            guard let pageLast = page.last?.seq else { break }
+            for event in page where (event.seq ?? 0) <= last { outbox.yield(event.officerFrame.serialized) }
+            after = min(pageLast, last)
+        }
+        return after
     }
 
     /// What an officer command led to: an answer now, or a queued write whose commit decides the ack.
@@ -306,21 +339,21 @@ public actor Hub {
 
     private func relayOfficerTyping(_ conversation: String) {
         let frame = JSON.object([("type", .string("typing"))]).serialized
-        for citizen in citizens.values where citizen.conversation == conversation { citizen.outbox.yield(frame) }
+        for connection in readers[conversation] ?? [] { citizens[connection]?.outbox.yield(frame) }
     }
 
     // MARK: Citizen frames
 
-    /// Handles one text frame from a citizen's connection.
-    public func citizenFrame(_ text: String, connection: Int) async {
-        guard var citizen = citizens[connection] else { return }
-        let command: CitizenCommand
+    /// Handles one text frame from a citizen's connection, parsed before entering the actor.
+    public nonisolated func citizenFrame(_ text: String, connection: Int) async {
         switch CitizenCommand.parse(text) {
-        case .success(let parsed): command = parsed
-        case .failure(let error):
-            citizen.outbox.yield(HubFrame.error(error).serialized)
-            return
+        case .success(let command): await citizenCommand(command, connection: connection)
+        case .failure(let error): await answer(connection, HubFrame.error(error).serialized)
         }
+    }
+
+    private func citizenCommand(_ command: CitizenCommand, connection: Int) async {
+        guard var citizen = citizens[connection] else { return }
         if case .typing = command {
             let now = ContinuousClock.now
             if let last = citizen.lastTyping, now - last < .seconds(2) { return }
@@ -397,7 +430,10 @@ public actor Hub {
             record = try await store.conversation(id: id)
         }
         guard let record, let token else { throw WireError(.unavailable, Catalogue.Hub.unavailable) }
-        citizens[connection]?.conversation = record.id
+        if citizens[connection] != nil {
+            citizens[connection]?.conversation = record.id
+            readers[record.id, default: []].insert(connection)
+        }
         let history = try await store.events(conversation: record.id).filter { $0.kind == .message }.map { event in
             JSON.object([
                 ("seq", .integer(Int(event.seq ?? 0))), ("from", .string(event.from?.rawValue ?? "system")),
@@ -407,17 +443,24 @@ public actor Hub {
         var members: [(String, JSON)] = [
             ("type", .string("welcome")), ("conversation", .string(record.id)), ("token", .string(token)),
             ("history", .array(history)),
-            ("office", .object([
-                ("name", .string(script.office.name)), ("open", .bool(officeOpen(at: clock()))),
-                ("hours", .string(script.office.hours)),
-            ])),
+            ("office", officeInfo()),
         ]
         if record.status == .closed { members.append(("closed", .bool(true))) }
         if let notice { members.append(("notice", .string(notice))) }
         return .object(members)
     }
 
-    public func officeOpen(at time: Date) -> Bool { script.office.schedule.isOpen(at: time, calendar: script.calendar) }
+    public nonisolated func officeOpen(at time: Date) -> Bool {
+        engine.script.office.schedule.isOpen(at: time, calendar: engine.script.calendar)
+    }
+
+    /// The office's name, whether it is open now and its hours, as the citizen's `welcome` and `/api/office` give them.
+    public nonisolated func officeInfo() -> JSON {
+        .object([
+            ("name", .string(engine.script.office.name)), ("open", .bool(officeOpen(at: clock()))),
+            ("hours", .string(engine.script.office.hours)),
+        ])
+    }
 
     /// Judges a citizen's message and queues it; the commit acks it to the sender (always nil here: the ack, or a
     /// duplicate's first ack, goes out from the commit, ahead of any notice that follows it).
@@ -444,7 +487,7 @@ public actor Hub {
             keep(state, for: conversationID)
             ticket = queue(
                 PendingAppend(event, client: ClientKey(origin: "citizen:\(conversationID)", id: id), change: change),
-                ackTo: citizens[connection]?.outbox, ackID: id)
+                ackTo: citizens[connection]?.outbox, ackID: id, sender: connection)
             if tellClosed {
                 // Stored before it is delivered, like every message; the citizen learns the hours at once.
                 let notice = HubEvent(
@@ -484,10 +527,12 @@ public actor Hub {
     /// Queues a write for the next group commit. Called under the lane, so queue order (and so `seq` order) is the
     /// order in which the engine judged the messages.
     private func queue(
-        _ append: PendingAppend, ackTo: Outbox? = nil, ackID: String? = nil, firstResponse: TimeInterval? = nil
+        _ append: PendingAppend, ackTo: Outbox? = nil, ackID: String? = nil, firstResponse: TimeInterval? = nil,
+        sender: Int? = nil
     ) -> WriteTicket {
         let ticket = WriteTicket()
-        queuedWrites.append(QueuedWrite(append: append, ticket: ticket, ackTo: ackTo, ackID: ackID, firstResponse: firstResponse))
+        queuedWrites.append(QueuedWrite(
+            append: append, ticket: ticket, ackTo: ackTo, ackID: ackID, firstResponse: firstResponse, sender: sender))
         if !committing {
             committing = true
             Task { await commitQueuedWrites() }
@@ -502,6 +547,9 @@ public actor Hub {
             let batch = Array(queuedWrites.prefix(Self.maxBatch))
             queuedWrites.removeFirst(batch.count)
             metrics.batchSize.record(Double(batch.count))
+            commitFigures.events += batch.count
+            commitFigures.transactions += 1
+            commitFigures.largest = max(commitFigures.largest, batch.count)
             do {
                 let results = try await store.append(batch: batch.map(\.append))
                 for (write, result) in zip(batch, results) { settle(write, result.mapError { $0 as any Error }) }
@@ -524,7 +572,7 @@ public actor Hub {
                 if event.kind == .message, event.from == .citizen { metrics.messagesIn.increment() }
                 if event.kind == .message, event.from == .officer { metrics.messagesOut.increment() }
                 if let waited = write.firstResponse { metrics.firstResponse.record(waited) }
-                deliver(event)
+                deliver(event, sender: write.sender)
             } else {
                 // A duplicate: the cached engine state counted it once more; the store knows what really happened.
                 states[write.append.event.conversation] = nil
@@ -543,12 +591,12 @@ public actor Hub {
     }
 
     /// Delivers an event this hub stored: at once on its own, in `seq` order with the other hubs' in a cluster.
-    private func deliver(_ event: HubEvent) {
+    private func deliver(_ event: HubEvent, sender: Int? = nil) {
         guard var clustered = cursor else {
-            send(event)
+            send(event, sender: sender)
             return
         }
-        if let seq = event.seq { localHeld.insert(seq) }
+        if let seq = event.seq { localHeld[seq] = LocalEvent(sender: sender) }
         let ready = clustered.add([event])
         cursor = clustered
         for next in ready { deliverInOrder(next) }
@@ -557,28 +605,28 @@ public actor Hub {
     /// Delivers one event the cursor released; another hub's event also drops the cached engine state of its
     /// conversation, which is rebuilt from the store on next use.
     private func deliverInOrder(_ event: HubEvent) {
-        if let seq = event.seq, localHeld.remove(seq) == nil, event.kind != .typing {
-            keep(nil, for: event.conversation)
+        if let seq = event.seq, let local = localHeld.removeValue(forKey: seq) {
+            send(event, sender: local.sender)
+            return
         }
-        send(event)
+        keep(nil, for: event.conversation)
+        send(event, sender: nil)
     }
 
-    /// Sends a stored event to every live officer and, when it is for citizens, to that conversation's citizens.
-    private func send(_ event: HubEvent) {
+    /// Sends a stored event to every live officer and, when it is for citizens, to that conversation's citizens
+    /// (a citizen's own message only to their other connections: the sender has it already).
+    private func send(_ event: HubEvent, sender: Int?) {
         let officerFrame = event.officerFrame.serialized
         let seq = event.seq ?? 0
         for (connection, officer) in officers where officer.live && seq > officer.seen {
             officer.outbox.yield(officerFrame)
             officers[connection]?.seen = seq
         }
-        let forCitizen: Bool = switch event.kind {
-        case .message: event.from != .citizen
-        case .closed: true
-        default: false
-        }
-        guard forCitizen else { return }
+        guard event.kind == .message || event.kind == .closed else { return }
+        let targets = (readers[event.conversation] ?? []).subtracting(sender.map { [$0] } ?? [])
+        guard !targets.isEmpty else { return }
         let citizenFrame = event.citizenFrame.serialized
-        for citizen in citizens.values where citizen.conversation == event.conversation { citizen.outbox.yield(citizenFrame) }
+        for connection in targets { citizens[connection]?.outbox.yield(citizenFrame) }
     }
 
     /// Keeps a conversation's engine state and its place in the queue count (open, unassigned, a citizen wrote):

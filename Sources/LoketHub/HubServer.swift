@@ -82,6 +82,7 @@ public enum HubServer {
         for entry in WebAssets.files {
             router.get(RouterPath(entry.path)) { _, _ in try web.response(for: entry.path) }
         }
+        router.get("/api/office") { _, _ in jsonResponse(.ok, hub.officeInfo()) }
         router.post("/api/login") { request, _ -> Response in
             let body = try await request.body.collect(upTo: 16 * 1024)
             let text = String(buffer: body)

@@ -67,6 +67,8 @@ enum HubBenchmark {
         let officerURL: String
         let officerToken: String?
         let stop: @Sendable () async -> Void
+        /// How the server stored what it was sent (a hub's group commits); empty for the relay.
+        var storage: @Sendable () async -> String = { "" }
     }
 
     /// One measured run of one server.
@@ -140,9 +142,11 @@ enum HubBenchmark {
         var hubs: [(label: String, figures: Figures)] = []
         let server = try await startHub(engine: engine, directory: directory.path, logger: logger)
         hubs.append(("hub", try await measuring(server, name: "hub", options: options, saturation: [true])))
+        let storage = await server.storage()
         let relay = try await measuring(
             try await startRelay(logger: logger), name: "relay", options: options, saturation: [true, false])
         report(hubs: hubs, relay: relay, options: options, loadBefore: loadBefore)
+        print("hub storage: \(storage)")
     }
 
     /// One untimed round on a relay, so one-time costs of the process (event loops, buffer pools, the first
@@ -186,7 +190,7 @@ enum HubBenchmark {
         let started = Date()
         // The office clock starts at an open hour and then runs in real time.
         let hub = Hub(engine: engine, store: store, logger: logger, clock: { officeOpen.addingTimeInterval(Date().timeIntervalSince(started)) })
-        guard await hub.officeOpen(at: officeOpen) else { throw BenchError("the default script's office is closed at the bench time") }
+        guard hub.officeOpen(at: officeOpen) else { throw BenchError("the default script's office is closed at the bench time") }
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
         let app = HubServer.application(hub: hub, configuration: HubConfiguration(host: "127.0.0.1", port: 0), logger: logger) {
             portContinuation.yield($0)
@@ -194,7 +198,13 @@ enum HubBenchmark {
         let port = try await start(app, ports: ports, logger: logger) { await hub.disconnectAll() }
         return Server(
             citizenURL: "ws://127.0.0.1:\(port.number)/citizen/ws", officerURL: "ws://127.0.0.1:\(port.number)/officer/ws",
-            officerToken: token, stop: port.stop)
+            officerToken: token, stop: port.stop,
+            storage: {
+                let commits = await hub.commitFigures
+                return "\(commits.events) events in \(commits.transactions) group commits ("
+                    + String(format: "%.1f", Double(commits.events) / Double(max(commits.transactions, 1))) + " per commit, "
+                    + "\(commits.largest) at most)"
+            })
     }
 
     /// `count` hubs in this process on one PostgreSQL database, each with its own store (its own connections) and

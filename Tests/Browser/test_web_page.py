@@ -383,8 +383,9 @@ class PageTest(unittest.TestCase):
         if not CLOSED_HUB:
             self.skipTest("LOKET_HUB_CLOSED_URL not set")
         self.open_page(CLOSED_HUB, fresh=True)
+        # Shown before the citizen writes anything: nobody should have to ask to learn the office is closed.
+        self.wait_until(lambda: self.visible("hours"), message="closed notice not shown before the first message")
         self.send_from_page("Halo, saya mau tanya izin")
-        self.wait_until(lambda: self.visible("hours"), message="closed notice not shown")
         notice = self.browser.find_element(By.ID, "hours").text
         self.assertIn("Kantor sedang tutup", notice)
         self.assertIn("Senin", notice)

@@ -111,8 +111,15 @@ struct HubOperationsTests {
         // Sunday 29 November 2026, 19:00 WIB.
         let sunday = Date(timeIntervalSince1970: 1_796_040_000)
         try await withHub(clock: { sunday }) { hub in
+            // The page asks before the citizen writes a word, so the hours show before the first message.
+            let office = try await rawHTTP(port: hub.port, "GET /api/office HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+            #expect(office.status == 200)
+            let info = try #require(JSON.parse(office.body))
+            #expect(info["open"]?.bool == false)
+            #expect(info["hours"]?.stringValue?.contains("Senin") == true)
+            #expect(info["name"]?.stringValue?.isEmpty == false)
             let (citizen, welcome) = try await hub.citizen()
-            #expect(welcome["office"]?["open"]?.bool == false)
+            #expect(welcome["office"] == info)
             citizen.send(CitizenCommand.message(id: "1", text: "Permisi, mau tanya syarat NIB").frame.serialized)
             #expect(try await citizen.next()["id"]?.stringValue == "1")
             let notice = try await citizen.next()

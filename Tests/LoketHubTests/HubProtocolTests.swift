@@ -92,6 +92,24 @@ struct HubProtocolTests {
         }
     }
 
+    @Test func aCitizensMessageReachesTheirOtherConnectionsButNotTheSenderAgain() async throws {
+        try await withHub { hub in
+            let (phone, welcome) = try await hub.citizen(name: "Rina")
+            let (laptop, again) = try await hub.citizen(resume: welcome["token"]?.stringValue)
+            #expect(again["conversation"] == welcome["conversation"])
+            phone.send(CitizenCommand.message(id: "a", text: "Saya tulis dari HP").frame.serialized)
+            let ack = try await phone.expect("ack")
+            let echoed = try await laptop.expect("message")
+            #expect(echoed["from"]?.stringValue == "citizen")
+            #expect(echoed["text"]?.stringValue == "Saya tulis dari HP")
+            #expect(echoed["seq"] == ack["seq"])
+            #expect(echoed["engine"] == nil, "citizens never see the engine's view")
+            #expect(await phone.drain(within: 0.3).isEmpty, "the sender gets its ack, not its own message back")
+            await phone.close()
+            await laptop.close()
+        }
+    }
+
     @Test func badFramesGetErrorsAndTheConnectionGoesOn() async throws {
         try await withHub { hub in
             let (citizen, _) = try await hub.citizen()

@@ -159,6 +159,24 @@
     surveyThanks.hidden = true;
   }
 
+  function showOffice(office) {
+    if (typeof office.name === 'string' && office.name) {
+      $('office').textContent = T.title(office.name);
+      document.title = T.title(office.name);
+    }
+    $('hours').hidden = office.open !== false;
+    $('hours-text').textContent = typeof office.hours === 'string' ? T.hours(office.hours) : '';
+  }
+
+  // A new conversation says hello only with its first message, so the opening hours are fetched at once: a citizen
+  // should know the office is closed before writing, not after.
+  function fetchOffice() {
+    fetch('/api/office', { cache: 'no-store' })
+      .then((response) => (response.ok ? response.json() : null))
+      .then((office) => { if (office && !welcomed) showOffice(office); })
+      .catch(() => {});
+  }
+
   function onWelcome(frame) {
     welcomed = true;
     conversation = frame.conversation;
@@ -166,13 +184,7 @@
       token = frame.token;
       store.set(RESUME_KEY, token);
     }
-    const office = frame.office || {};
-    if (typeof office.name === 'string' && office.name) {
-      $('office').textContent = T.title(office.name);
-      document.title = T.title(office.name);
-    }
-    $('hours').hidden = office.open !== false;
-    $('hours-text').textContent = typeof office.hours === 'string' ? T.hours(office.hours) : '';
+    showOffice(frame.office || {});
     notice.hidden = typeof frame.notice !== 'string';
     notice.textContent = frame.notice || '';
     identity.hidden = true;
@@ -379,5 +391,6 @@
   if (token) identity.hidden = true;
   box.disabled = false;
   sendButton.disabled = false;
+  fetchOffice();
   connect();
 })();
