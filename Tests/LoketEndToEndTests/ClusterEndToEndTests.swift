@@ -106,8 +106,18 @@ struct ClusterEndToEndTests {
     }
 
     private func restartUnderLoad(_ cluster: PostgresCluster.RestartableCluster) async throws {
-        let hub = try HubProcess(database: cluster.url(try await cluster.createDatabase()))
+        let database = cluster.url(try await cluster.createDatabase())
+        let hub = try HubProcess(database: database)
+        // A second hub with an officer on it: after the outage its feed must reconnect and catch up.
+        let other = try HubProcess(database: database)
+        try await hub.command(["officer", "add", "ani", "--name", "Ani Wijaya", "--password-stdin"], input: "rahasia-ani\n")
         try await hub.start()
+        try await other.start()
+        let session = try await OfficerLogin.login(hub: other.url, username: "ani", password: "rahasia-ani")
+        let officer = try await WireSocket.connect(
+            url: HubLink.webSocketURL(hub: other.url, path: "/officer/ws"), bearer: session.token)
+        officer.send(OfficerCommand.hello(since: 0).frame.serialized)
+        _ = try await frame(officer, "welcome")
         let citizenURL = HubLink.webSocketURL(hub: hub.url, path: "/citizen/ws")
         let senders = 4
         let perSender = 25
@@ -172,7 +182,25 @@ struct ClusterEndToEndTests {
             #expect(stored.count == Set(stored).count, "none twice")
             await socket.close()
         }
+        // The officer on the other hub got every acknowledged citizen message, once each, in increasing seq order.
+        let expected = Set(citizens.flatMap { $0.acked.map { "pesan \($0)" } })
+        var received: [String] = []
+        var seqs: [Int] = []
+        let deadline = Date().addingTimeInterval(30)
+        while !expected.isSubset(of: Set(received)), Date() < deadline {
+            guard let text = await officer.receive(within: max(0.05, deadline.timeIntervalSinceNow)),
+                let json = JSON.parse(text), json["event"]?.stringValue == "message",
+                json["from"]?.stringValue == "citizen"
+            else { continue }
+            received.append(json["text"]?.stringValue ?? "")
+            seqs.append(Int(json["seq"]?.wholeNumber ?? -1))
+        }
+        #expect(expected.isSubset(of: Set(received)), "\(expected.subtracting(received).count) never reached the other hub")
+        #expect(received.count == Set(received).count, "none twice")
+        #expect(seqs == seqs.sorted())
+        await officer.close()
         _ = await hub.terminate()
+        _ = await other.terminate()
     }
 
     /// The next frame of `type` (and author `from`), skipping others, within 20 seconds.
