@@ -62,6 +62,9 @@ let package = Package(
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
+                // The WhatsApp Cloud API client: HTTPS out, on the event loops the server already runs.
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
             ],
             // The citizen's chat page, served from memory at `/`.
             resources: [.copy("Web")]
@@ -118,6 +121,8 @@ let package = Package(
                 .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                // The fake Graph API the WhatsApp tests send replies to.
+                .product(name: "Hummingbird", package: "hummingbird"),
             ]
         ),
         // Drives the real binaries in tmux; depends on the executables so `swift test` builds them first.

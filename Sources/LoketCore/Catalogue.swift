@@ -269,6 +269,33 @@ extension Catalogue {
         }
         public static func colleagueLine(_ officer: String, _ text: String) -> String { "[\(officer)] \(text)" }
         public static func notSent(_ reason: String) -> String { "Tidak terkirim: \(reason)" }
+        /// A reply that WhatsApp did not deliver.
+        public static func whatsAppFailed(_ reason: String) -> String { "Balasan WhatsApp gagal terkirim. \(reason)" }
+        /// The author column of an officer's WhatsApp reply: ✓ sent, ✓✓ delivered (read: the same, highlighted),
+        /// ✗ failed.
+        public static func youWithDelivery(_ delivery: ChatMessage.Delivery) -> String {
+            switch delivery {
+            case .sent: "Anda ✓"
+            case .delivered, .read: "Anda ✓✓"
+            case .failed: "Anda ✗"
+            }
+        }
+        /// The WhatsApp chat's footer: how long free-form replies remain possible.
+        public static func whatsAppWindow(_ remaining: TimeInterval) -> String {
+            let minutes = Int((remaining / 60).rounded(.up))
+            if minutes <= 60 {
+                return "⚠ WhatsApp: sisa \(minutes) menit untuk membalas; setelah itu balasan ditolak."
+            }
+            return "WhatsApp: sisa \(minutes / 60) jam \(minutes % 60) menit untuk membalas."
+        }
+        /// The queue's mark for a WhatsApp chat: "WA", then the reply window left ("WA 5j", "WA 42m", "WA habis").
+        public static func whatsAppQueueMark(_ remaining: TimeInterval) -> String {
+            if remaining <= 0 { return "WA habis" }
+            let minutes = Int((remaining / 60).rounded(.up))
+            return minutes <= 60 ? "WA \(minutes)m" : "WA \(minutes / 60)j"
+        }
+        public static let whatsAppWindowOver =
+            "WhatsApp: batas 24 jam sudah lewat; balasan ditolak sampai warga menulis lagi."
         public static func handledBy(_ officer: String) -> String { "ditangani \(officer)" }
         public static let disconnected = "terputus — menyambung ulang…"
         public static func pendingCount(_ count: Int) -> String { "\(count) menunggu terkirim" }

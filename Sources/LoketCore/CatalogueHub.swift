@@ -41,6 +41,49 @@ extension Catalogue {
         public static let surveyQuestion =
             "Bagaimana pendapat Bapak/Ibu tentang pelayanan kami? 1 Tidak baik, 2 Kurang baik, 3 Baik, 4 Sangat baik."
         public static let surveyThanks = "Terima kasih atas penilaian Bapak/Ibu."
+
+        // WhatsApp: what officers read about a channel they cannot see directly.
+
+        /// A free-form reply refused after Meta's customer-service window.
+        public static let whatsAppWindowClosed =
+            "Batas 24 jam WhatsApp sudah lewat: balasan bebas hanya dapat dikirim dalam 24 jam sejak pesan terakhir "
+            + "warga. Balasan tidak dikirim. Tunggu warga menulis lagi, atau minta warga memakai halaman web atau "
+            + "datang ke loket."
+        public static let whatsAppNotConfigured =
+            "WhatsApp belum diatur di hub ini; balasan tersimpan tetapi tidak terkirim."
+        public static func whatsAppUnreachable(_ attempts: Int) -> String {
+            "Server WhatsApp tidak dapat dihubungi setelah \(attempts) kali percobaan; balasan tidak terkirim."
+        }
+        /// Meta refused a reply; its own (English) title says why.
+        public static func whatsAppRefused(code: Int, title: String?) -> String {
+            let why = title.map { ": \(Printable.sanitized(String($0.prefix(200))))" } ?? ""
+            return "WhatsApp menolak balasan (kode \(code)\(why))."
+        }
+
+        /// The system line officers see when a citizen sends something other than text over WhatsApp.
+        public static func whatsAppArrival(type: String, details: JSON) -> String {
+            let caption = details["caption"]?.stringValue ?? details["filename"]?.stringValue
+            let quoted = caption.map { " (\"\(Printable.sanitized(String($0.prefix(200))))\")" } ?? ""
+            switch type {
+            case "location":
+                let place = [details["name"]?.stringValue, details["address"]?.stringValue].compactMap { $0 }
+                    .map { Printable.sanitized(String($0.prefix(200))) }
+                let coordinates = [details["latitude"], details["longitude"]].compactMap { $0?.serialized }
+                let described = place.isEmpty ? coordinates.joined(separator: ", ") : place.joined(separator: ", ")
+                return "Warga mengirim lokasi lewat WhatsApp: \(described)."
+            case "reaction", "unsupported", "system", "ephemeral", "request_welcome":
+                return "Warga mengirim pesan WhatsApp yang tidak dapat ditampilkan di sini (\(type))."
+            default:
+                let label = whatsAppLabels[type] ?? "pesan jenis \(type)"
+                return "Warga mengirim \(label) lewat WhatsApp\(quoted). Berkas tidak dapat dibuka di Loket; untuk "
+                    + "berkas, minta warga memakai halaman web atau datang ke loket."
+            }
+        }
+
+        private static let whatsAppLabels = [
+            "image": "gambar", "document": "dokumen", "audio": "pesan suara", "voice": "pesan suara",
+            "video": "video", "sticker": "stiker", "contacts": "kartu kontak",
+        ]
     }
 }
 

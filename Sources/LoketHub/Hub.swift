@@ -17,11 +17,13 @@ public actor Hub {
 
     public let engine: Engine
     public let store: any HubStore
-    private let logger: Logger
-    private let lane = SerialLane()
+    let logger: Logger
+    let lane = SerialLane()
     public let metrics: HubMetrics
     /// The clock, injectable so tests can place a message outside office hours.
-    private let clock: @Sendable () -> Date
+    let clock: @Sendable () -> Date
+    /// Sends officer replies of WhatsApp conversations to Meta; nil when the hub has no WhatsApp number.
+    var whatsapp: WhatsAppSender?
 
     private struct OfficerConnection {
         var officer: OfficerRecord
@@ -41,7 +43,7 @@ public actor Hub {
     }
 
     /// Engine state of a conversation, rebuilt from its events on first use after a start.
-    private struct ConversationState {
+    struct ConversationState {
         var conversation: Conversation
         var name: String?
         var honorific: Honorific?
@@ -53,6 +55,8 @@ public actor Hub {
         var surveyed = false
         var firstCitizenMessage: Date?
         var answered: Bool
+        /// WhatsApp: free-form replies are allowed until then (24 hours after the citizen's last message).
+        var replyUntil: Date?
     }
 
     /// A write waiting for the next group commit.
@@ -257,6 +261,7 @@ public actor Hub {
             if let assigned = state.assigned, assigned != username {
                 throw WireError(.notAllowed, Catalogue.Hub.notYours, id: id)
             }
+            try checkReplyWindow(state, conversation: conversationID, at: now, id: id)
             if state.assigned == nil {
                 // Answering an unassigned citizen takes the conversation first, decided by the store.
                 let taken = try await take(conversationID, by: username, client: nil, at: now, id: id)
@@ -464,8 +469,10 @@ public actor Hub {
 
     /// Judges a citizen's message and queues it; the commit acks it to the sender (always nil here: the ack, or a
     /// duplicate's first ack, goes out from the commit, ahead of any notice that follows it).
-    private func citizenMessage(
-        _ text: String, id: String, conversation conversationID: String, from connection: Int
+    /// `origin` and `channel` are for messages from another channel than the web page (WhatsApp).
+    func citizenMessage(
+        _ text: String, id: String, conversation conversationID: String, from connection: Int,
+        origin: String? = nil, channel: JSON? = nil
     ) async throws -> JSON? {
         let ticket: WriteTicket
         do {
@@ -477,16 +484,18 @@ public actor Hub {
             let understanding = engine.receiveCitizen(text, in: &conversation, at: now, name: state.name, honorific: state.honorific)
             let view = try await engineView(for: &conversation, at: now, understanding: understanding)
             let event = HubEvent(
-                seq: nil, kind: .message, conversation: conversationID, time: now, from: .citizen, text: text, engine: view.json)
+                seq: nil, kind: .message, conversation: conversationID, time: now, from: .citizen, text: text,
+                engine: view.json, channel: channel)
             let change = ConversationChange(status: state.closed ? .open : nil, receipt: view.receipt)
             let tellClosed = !officeOpen(at: now) && !state.toldClosed
             state.conversation = conversation
             state.closed = false
             state.toldClosed = state.toldClosed || tellClosed
             if state.firstCitizenMessage == nil { state.firstCitizenMessage = now }
+            if let until = event.replyUntil { state.replyUntil = until }
             keep(state, for: conversationID)
             ticket = queue(
-                PendingAppend(event, client: ClientKey(origin: "citizen:\(conversationID)", id: id), change: change),
+                PendingAppend(event, client: ClientKey(origin: origin ?? "citizen:\(conversationID)", id: id), change: change),
                 ackTo: citizens[connection]?.outbox, ackID: id, sender: connection)
             if tellClosed {
                 // Stored before it is delivered, like every message; the citizen learns the hours at once.
@@ -526,7 +535,7 @@ public actor Hub {
 
     /// Queues a write for the next group commit. Called under the lane, so queue order (and so `seq` order) is the
     /// order in which the engine judged the messages.
-    private func queue(
+    func queue(
         _ append: PendingAppend, ackTo: Outbox? = nil, ackID: String? = nil, firstResponse: TimeInterval? = nil,
         sender: Int? = nil
     ) -> WriteTicket {
@@ -585,15 +594,15 @@ public actor Hub {
 
     /// Returns once every queued write is committed and delivered. Under the lane nothing new is queued meanwhile,
     /// so afterwards the store and the connections agree.
-    private func writesSettled() async {
+    func writesSettled() async {
         guard committing else { return }
         await withCheckedContinuation { settledWaiters.append($0) }
     }
 
     /// Delivers an event this hub stored: at once on its own, in `seq` order with the other hubs' in a cluster.
-    private func deliver(_ event: HubEvent, sender: Int? = nil) {
+    func deliver(_ event: HubEvent, sender: Int? = nil) {
         guard var clustered = cursor else {
-            send(event, sender: sender)
+            send(event, sender: sender, local: true)
             return
         }
         if let seq = event.seq { localHeld[seq] = LocalEvent(sender: sender) }
@@ -606,22 +615,24 @@ public actor Hub {
     /// conversation, which is rebuilt from the store on next use.
     private func deliverInOrder(_ event: HubEvent) {
         if let seq = event.seq, let local = localHeld.removeValue(forKey: seq) {
-            send(event, sender: local.sender)
+            send(event, sender: local.sender, local: true)
             return
         }
         keep(nil, for: event.conversation)
-        send(event, sender: nil)
+        send(event, sender: nil, local: false)
     }
 
     /// Sends a stored event to every live officer and, when it is for citizens, to that conversation's citizens
     /// (a citizen's own message only to their other connections: the sender has it already).
-    private func send(_ event: HubEvent, sender: Int?) {
+    private func send(_ event: HubEvent, sender: Int?, local: Bool) {
         let officerFrame = event.officerFrame.serialized
         let seq = event.seq ?? 0
         for (connection, officer) in officers where officer.live && seq > officer.seen {
             officer.outbox.yield(officerFrame)
             officers[connection]?.seen = seq
         }
+        // Only the hub that stored a reply sends it on to WhatsApp: the others only show it.
+        if local, event.kind == .message, event.from != .citizen { sendOverWhatsApp(event) }
         guard event.kind == .message || event.kind == .closed else { return }
         let targets = (readers[event.conversation] ?? []).subtracting(sender.map { [$0] } ?? [])
         guard !targets.isEmpty else { return }
@@ -632,7 +643,7 @@ public actor Hub {
     /// Keeps a conversation's engine state and its place in the queue count (open, unassigned, a citizen wrote):
     /// one conversation at a time, never a scan of all of them. Closed conversations leave the cache; a citizen
     /// writing again rebuilds them from the store.
-    private func keep(_ state: ConversationState?, for id: String) {
+    func keep(_ state: ConversationState?, for id: String) {
         if let state, !state.closed { states[id] = state } else { states[id] = nil }
         if let state, !state.closed, state.assigned == nil, state.firstCitizenMessage != nil {
             queued.insert(id)
@@ -724,7 +735,7 @@ public actor Hub {
     }
 
     /// The conversation's engine state, rebuilt from its stored events when not cached.
-    private func state(of id: String, id clientID: String?) async throws -> ConversationState {
+    func state(of id: String, id clientID: String?) async throws -> ConversationState {
         if let cached = states[id] { return cached }
         // Queued writes of this conversation must be in the store before it is read back.
         await writesSettled()
@@ -739,6 +750,7 @@ public actor Hub {
         for event in try await store.events(conversation: id) {
             if event.kind == .survey { state.surveyed = true }
             guard event.kind == .message else { continue }
+            if let until = event.replyUntil { state.replyUntil = until }
             switch event.from {
             case .citizen:
                 engine.receiveCitizen(event.text ?? "", in: &conversation, at: event.time, name: record.name, honorific: honorific)

@@ -10,6 +10,9 @@ public struct HubMetrics: Sendable {
     let queueLength: Gauge
     let firstResponse: ValueHistogram
     let batchSize: ValueHistogram
+    let whatsAppSent: Counter
+    let whatsAppFailed: Counter
+    let whatsAppRefused: Counter
 
     public init() {
         func name(_ metric: String, _ unit: String, _ help: String) -> MetricNameDescriptor {
@@ -27,6 +30,12 @@ public struct HubMetrics: Sendable {
         batchSize = registry.makeValueHistogram(
             descriptor: name("commit_batch", "events", "Events stored per group commit (one transaction, one flush)."),
             buckets: [1, 2, 4, 8, 16, 32, 64, 128, 256])
+        whatsAppSent = registry.makeCounter(
+            descriptor: name("whatsapp_sent", "total", "Reply parts the WhatsApp Cloud API accepted."))
+        whatsAppFailed = registry.makeCounter(
+            descriptor: name("whatsapp_failed", "total", "WhatsApp replies that failed (given up, refused, or reported failed)."))
+        whatsAppRefused = registry.makeCounter(
+            descriptor: name("whatsapp_webhook_refused", "total", "Webhook posts refused for a bad or missing signature."))
     }
 
     /// The Prometheus text exposition of every figure.

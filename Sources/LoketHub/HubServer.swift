@@ -18,15 +18,18 @@ public struct HubConfiguration: Sendable {
     public var port: Int
     public var sessionLifetime: TimeInterval
     public var origins: OriginPolicy
+    /// The WhatsApp Cloud API webhook and sender; nil: no WhatsApp number (the routes answer 404).
+    public var whatsapp: WhatsAppConfiguration?
 
     public init(
         host: String = "127.0.0.1", port: Int = 8750, sessionLifetime: TimeInterval = 12 * 3600,
-        origins: OriginPolicy = OriginPolicy()
+        origins: OriginPolicy = OriginPolicy(), whatsapp: WhatsAppConfiguration? = nil
     ) {
         self.host = host
         self.port = port
         self.sessionLifetime = sessionLifetime
         self.origins = origins
+        self.whatsapp = whatsapp
     }
 }
 
@@ -77,6 +80,9 @@ public enum HubServer {
             Response(
                 status: .ok, headers: [.contentType: "text/plain; version=0.0.4; charset=utf-8"],
                 body: .init(byteBuffer: ByteBuffer(string: hub.metrics.exposition())))
+        }
+        if let whatsapp = configuration.whatsapp {
+            WhatsAppRoutes.add(to: router, hub: hub, configuration: whatsapp, logger: logger)
         }
         let web = WebAssets.load()
         for entry in WebAssets.files {

@@ -153,6 +153,10 @@ public final class PostgresHubStore: HubStore {
             """,
             "CREATE TRIGGER event_notify AFTER INSERT ON event FOR EACH ROW EXECUTE FUNCTION loket_notify_event()",
         ]),
+        // WhatsApp: delivery statuses of officer messages and each event's channel data (JSON text).
+        (3, [
+            "ALTER TABLE event ADD COLUMN refers BIGINT, ADD COLUMN status TEXT, ADD COLUMN channel TEXT",
+        ]),
     ]
 
     /// An arbitrary constant naming Loket's migration lock among the cluster's advisory locks.
@@ -549,10 +553,11 @@ public final class PostgresHubStore: HubStore {
         let seqs = try await collect(connection.query(
             """
             INSERT INTO event (conversation, kind, time, author, text, officer, name, honorific, reply_kind, score,
-                               engine, origin, client_id)
+                               engine, origin, client_id, refers, status, channel)
             VALUES (\(event.conversation), \(event.kind.rawValue), \(event.time.timeIntervalSince1970),
                     \(event.from?.rawValue), \(event.text), \(event.officer), \(event.name), \(event.honorific),
-                    \(event.replyKind), \(score), \(event.engine?.serialized), \(client?.origin), \(client?.id))
+                    \(event.replyKind), \(score), \(event.engine?.serialized), \(client?.origin), \(client?.id),
+                    \(event.refers), \(event.status?.rawValue), \(event.channel?.serialized))
             RETURNING seq
             """, logger: logger), Int64.self)
         var stored = event
@@ -561,7 +566,8 @@ public final class PostgresHubStore: HubStore {
     }
 
     private static let eventColumns =
-        "seq, conversation, kind, time, author, text, officer, name, honorific, reply_kind, score, engine"
+        "seq, conversation, kind, time, author, text, officer, name, honorific, reply_kind, score, engine, refers, "
+        + "status, channel"
 
     private static func event(_ row: PostgresRandomAccessRow) throws -> HubEvent {
         let engineText = try row["engine"].decode(String?.self)
@@ -574,6 +580,8 @@ public final class PostgresHubStore: HubStore {
             text: try row["text"].decode(String?.self), officer: try row["officer"].decode(String?.self),
             name: try row["name"].decode(String?.self), honorific: try row["honorific"].decode(String?.self),
             replyKind: try row["reply_kind"].decode(String?.self), score: try row["score"].decode(Int64?.self).map { Int($0) },
-            engine: engineText.flatMap(JSON.parse))
+            engine: engineText.flatMap(JSON.parse), refers: try row["refers"].decode(Int64?.self),
+            status: try row["status"].decode(String?.self).flatMap(DeliveryStatus.init(rawValue:)),
+            channel: try row["channel"].decode(String?.self).flatMap(JSON.parse))
     }
 }

@@ -64,6 +64,14 @@ public final class SQLiteHubStore: HubStore {
                 CREATE TABLE receipt_counter (day TEXT PRIMARY KEY, last INTEGER NOT NULL);
                 """)
         }
+        // WhatsApp: delivery statuses of officer messages and each event's channel data (JSON text).
+        migrator.registerMigration("v2") { db in
+            try db.execute(sql: """
+                ALTER TABLE event ADD COLUMN refers INTEGER;
+                ALTER TABLE event ADD COLUMN status TEXT;
+                ALTER TABLE event ADD COLUMN channel TEXT;
+                """)
+        }
         return migrator
     }
 
@@ -185,7 +193,8 @@ public final class SQLiteHubStore: HubStore {
             try batch.map { item -> Result<AppendOutcome, StoreError> in
                 if let client = item.client, let seq = try Self.acknowledged(client, db) { return .success(.duplicate(seq: seq)) }
                 let conversation = item.event.conversation
-                guard try Bool.fetchOne(db, sql: "SELECT 1 FROM conversation WHERE id = ?", arguments: [conversation]) != nil
+                let exists = try db.cachedStatement(sql: "SELECT 1 FROM conversation WHERE id = ?")
+                guard try Bool.fetchOne(exists, arguments: [conversation]) != nil
                 else { return .failure(.conversationNotFound(conversation)) }
                 try Self.apply(item.change, to: conversation, db)
                 return .success(.stored(try Self.insert(item.event, client: item.client, db)))
@@ -256,33 +265,37 @@ public final class SQLiteHubStore: HubStore {
     // MARK: Rows
 
     private static func acknowledged(_ client: ClientKey, _ db: Database) throws -> Int64? {
+        // Cached statements: a group commit runs these once per event, and compiling the SQL each time cost more
+        // than running it.
         try Int64.fetchOne(
-            db, sql: "SELECT seq FROM event WHERE origin = ? AND client_id = ?", arguments: [client.origin, client.id])
+            db.cachedStatement(sql: "SELECT seq FROM event WHERE origin = ? AND client_id = ?"), arguments: [client.origin, client.id])
     }
 
     private static func apply(_ change: ConversationChange, to id: String, _ db: Database) throws {
         if let status = change.status {
-            try db.execute(sql: "UPDATE conversation SET status = ? WHERE id = ?", arguments: [status.rawValue, id])
+            try db.cachedStatement(sql: "UPDATE conversation SET status = ? WHERE id = ?").execute(arguments: [status.rawValue, id])
         }
         if let assigned = change.assigned {
-            try db.execute(sql: "UPDATE conversation SET assigned = ? WHERE id = ?", arguments: [assigned, id])
+            try db.cachedStatement(sql: "UPDATE conversation SET assigned = ? WHERE id = ?").execute(arguments: [assigned, id])
         }
         if let receipt = change.receipt {
-            try db.execute(sql: "UPDATE conversation SET receipt = ? WHERE id = ?", arguments: [receipt, id])
+            try db.cachedStatement(sql: "UPDATE conversation SET receipt = ? WHERE id = ?").execute(arguments: [receipt, id])
         }
     }
 
     private static func insert(_ event: HubEvent, client: ClientKey?, _ db: Database) throws -> HubEvent {
-        try db.execute(
+        try db.cachedStatement(
             sql: """
                 INSERT INTO event (conversation, kind, time, author, text, officer, name, honorific, reply_kind, score,
-                                   engine, origin, client_id)
-                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-                """,
+                                   engine, origin, client_id, refers, status, channel)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """
+        ).execute(
             arguments: [
                 event.conversation, event.kind.rawValue, event.time.timeIntervalSince1970, event.from?.rawValue,
                 event.text, event.officer, event.name, event.honorific, event.replyKind, event.score,
-                event.engine?.serialized, client?.origin, client?.id,
+                event.engine?.serialized, client?.origin, client?.id, event.refers, event.status?.rawValue,
+                event.channel?.serialized,
             ])
         var stored = event
         stored.seq = db.lastInsertedRowID
@@ -291,11 +304,14 @@ public final class SQLiteHubStore: HubStore {
 
     private static func event(_ row: Row) -> HubEvent {
         let engineText: String? = row["engine"]
+        let channelText: String? = row["channel"]
+        let statusText: String? = row["status"]
         return HubEvent(
             seq: row["seq"], kind: EventKind(rawValue: row["kind"]) ?? .message, conversation: row["conversation"],
             time: Date(timeIntervalSince1970: row["time"]),
             from: (row["author"] as String?).flatMap(MessageAuthor.init(rawValue:)), text: row["text"],
             officer: row["officer"], name: row["name"], honorific: row["honorific"], replyKind: row["reply_kind"],
-            score: row["score"], engine: engineText.flatMap(JSON.parse))
+            score: row["score"], engine: engineText.flatMap(JSON.parse), refers: row["refers"],
+            status: statusText.flatMap(DeliveryStatus.init(rawValue:)), channel: channelText.flatMap(JSON.parse))
     }
 }

@@ -35,6 +35,8 @@ public final class HubLink: Sendable {
         var lastSeq: Int64 = 0
         var names: [String: (name: String?, honorific: Honorific?)] = [:]
         var shown: Set<String> = []
+        /// This screen's replies by the `seq` the hub stored them at, so WhatsApp statuses find their line.
+        var sentSeqs: [Int64: String] = [:]
         var socket: WireSocket?
         var welcomed = false
         var stopped = false
@@ -252,15 +254,20 @@ public final class HubLink: Sendable {
             {
                 state.pending[position].view = view
                 state.pending[position].matched = true
+                if let seq = event.seq { state.sentSeqs[seq] = state.pending[position].localID }
                 return
             }
             show(key, in: &state)
+            if let until = event.replyUntil { state.inbox.append(.replyWindow(key: key, until: until)) }
             switch event.from {
             case .citizen:
                 state.inbox.append(.citizenSaid(key: key, text: event.text ?? "", time: event.time, view: view))
             case .officer:
                 state.inbox.append(.officerSaid(
                     key: key, text: event.text ?? "", time: event.time, officer: event.officer, view: view))
+            case .system where event.replyUntil != nil:
+                // A file or place the citizen sent over WhatsApp: the citizen waits for an answer to it.
+                state.inbox.append(.citizenSent(key: key, text: event.text ?? "", time: event.time))
             case .system, nil:
                 state.inbox.append(.notice(key: key, text: event.text ?? "", time: event.time))
             }
@@ -277,6 +284,10 @@ public final class HubLink: Sendable {
                 key: key, text: Catalogue.Screen.surveyResult(event.score ?? 0, event.text), time: event.time))
         case .typing:
             state.inbox.append(.typing(key: key, until: clock().addingTimeInterval(5)))
+        case .status:
+            guard let status = event.status.flatMap({ ChatMessage.Delivery(rawValue: $0.rawValue) }) else { return }
+            let localID = event.refers.flatMap { state.sentSeqs[$0] }
+            state.inbox.append(.delivery(key: key, localID: localID, status: status, reason: event.text))
         }
     }
 

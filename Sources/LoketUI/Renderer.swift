@@ -153,7 +153,21 @@ public struct Renderer: Sendable {
             buffer.write(wait.leftPadded(6), x: x + 1 + inner - 6, y: y, style: waitStyle)
             let stage = Catalogue.stage(chat.conversation.stage)
             let detail = chat.conversation.serviceID.map { "\($0.replacingOccurrences(of: "_", with: " ")) · \(stage)" } ?? stage
-            buffer.write(WordWrap.truncate(detail, width: inner - 3), x: x + 3, y: y + 1, style: CellStyle(role: Role.chatTime))
+            var detailX = x + 3
+            if let until = chat.replyUntil {
+                // WhatsApp chats carry their reply window, so a closing one is seen without opening it.
+                let remaining = until.timeIntervalSince(state.now)
+                let mark = Catalogue.Screen.whatsAppQueueMark(remaining) + " "
+                let role = remaining <= 0 ? Role.queueBreach : remaining <= 3600 ? Role.queueWarn : Role.chatTime
+                let markStyle = CellStyle(role: role, bold: remaining <= 3600)
+                buffer.write(WordWrap.truncate(mark, width: inner - 3), x: detailX, y: y + 1, style: markStyle)
+                detailX += DisplayWidth.of(mark)
+            }
+            let detailWidth = inner - 3 - (detailX - x - 3)
+            if detailWidth > 0 {
+                let detailStyle = CellStyle(role: Role.chatTime)
+                buffer.write(WordWrap.truncate(detail, width: detailWidth), x: detailX, y: y + 1, style: detailStyle)
+            }
         }
     }
 
@@ -204,27 +218,48 @@ public struct Renderer: Sendable {
         if chat.scrollBack > 0 && chat.newWhileScrolled {
             footer.append((Catalogue.Screen.newMessages, CellStyle(role: Role.chatNew, bold: true)))
         }
+        if let until = chat.replyUntil, chat.status == .active {
+            // WhatsApp allows free-form replies for 24 hours after the citizen wrote: the last hour is a warning.
+            let remaining = until.timeIntervalSince(state.now)
+            if remaining <= 0 {
+                footer.append((Catalogue.Screen.whatsAppWindowOver, CellStyle(role: Role.statusAlert, bold: true)))
+            } else {
+                let urgent = remaining <= 3600
+                footer.append((
+                    Catalogue.Screen.whatsAppWindow(remaining),
+                    CellStyle(role: urgent ? Role.statusAlert : Role.chatSystem, bold: urgent)))
+            }
+        }
         let messageRows = max(rows - footer.count, 0)
 
         // Walk back from the newest message, wrapping only what can be seen.
-        var lines: [(prefix: String, text: String, role: Role)] = []
+        var lines: [(prefix: String, text: String, role: Role, labelRole: Role)] = []
         let needed = messageRows + chat.scrollBack
         var index = chat.messages.count - 1
         while index >= 0, lines.count < needed {
             let message = chat.messages[index]
             let (author, role): (String, Role) = switch message.author {
             case .citizen: (citizenLabel, Role.chatCitizen)
-            case .officer: (message.pending ? Catalogue.Screen.youPending : Catalogue.Screen.you, Role.chatOfficer)
+            case .officer:
+                (message.pending
+                    ? Catalogue.Screen.youPending
+                    : message.delivery.map(Catalogue.Screen.youWithDelivery) ?? Catalogue.Screen.you, Role.chatOfficer)
             case .system: (Catalogue.Screen.system, Role.chatSystem)
             case .coach: (Catalogue.Screen.coach, Role.chatCoach)
             }
             let wrapped = WordWrap.lines(message.text, width: textWidth)
-            var block: [(String, String, Role)] = []
+            // A reply the citizen has read stands out; one that failed carries the alert colour.
+            let labelRole: Role = switch message.delivery {
+            case .read?: Role.chatNew
+            case .failed?: Role.statusAlert
+            default: role
+            }
+            var block: [(String, String, Role, Role)] = []
             for (number, line) in wrapped.enumerated() {
                 let prefix = number == 0
                     ? "\(clock(message.time)) \(WordWrap.pad(author, width: authorWidth)) "
                     : String(repeating: " ", count: prefixWidth)
-                block.append((prefix, line, role))
+                block.append((prefix, line, role, labelRole))
             }
             lines.insert(contentsOf: block, at: 0)
             index -= 1
@@ -234,7 +269,8 @@ public struct Renderer: Sendable {
         for (row, line) in lines[start..<end].enumerated() {
             let y = 1 + row
             buffer.write(String(line.prefix.prefix(5)), x: x + 1, y: y, style: CellStyle(role: Role.chatTime))
-            buffer.write(String(line.prefix.dropFirst(5)), x: x + 6, y: y, style: CellStyle(role: line.role, bold: true))
+            let labelStyle = CellStyle(role: line.labelRole, bold: true)
+            buffer.write(String(line.prefix.dropFirst(5)), x: x + 6, y: y, style: labelStyle)
             buffer.write(line.text, x: x + 1 + prefixWidth, y: y, style: CellStyle(role: line.role), maxX: x + width - 1)
         }
         for (offset, item) in footer.enumerated() {

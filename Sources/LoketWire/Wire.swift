@@ -32,6 +32,31 @@ public enum MessageAuthor: String, Sendable, Equatable {
 public enum EventKind: String, Sendable, Equatable, CaseIterable {
     case conversationCreated = "conversation.created"
     case message, note, assigned, closed, survey, typing
+    /// What became of an officer message sent out over a channel (WhatsApp): officers only.
+    case status
+}
+
+/// How far an officer message sent over WhatsApp got, as Meta reports it (`failed`: it never arrived).
+public enum DeliveryStatus: String, Sendable, Equatable, CaseIterable {
+    case sent, delivered, read, failed
+}
+
+/// The WhatsApp channel's part of the wire protocol.
+public enum WhatsAppWire {
+    /// The `channel` name in events of WhatsApp conversations.
+    public static let channel = "whatsapp"
+    /// Meta's customer-service window: free-form replies only this long after the citizen's last message.
+    public static let replyWindow: TimeInterval = 24 * 3600
+    /// Conversation ids of WhatsApp senders start with this, followed by the sender's `wa_id`.
+    public static let conversationPrefix = "wa-"
+
+    /// The conversation id of the WhatsApp sender `waID`.
+    public static func conversationID(waID: String) -> String { conversationPrefix + waID }
+
+    /// The `wa_id` of a WhatsApp conversation; nil for a web citizen's conversation.
+    public static func waID(conversation: String) -> String? {
+        conversation.hasPrefix(conversationPrefix) ? String(conversation.dropFirst(conversationPrefix.count)) : nil
+    }
 }
 
 /// One event as officers receive it: `{"type":"event","seq":N,"event":KIND,"conversation":ID,…}`.
@@ -54,11 +79,19 @@ public struct HubEvent: Sendable, Equatable {
     public var score: Int?
     /// For citizen messages: what `loket engine` prints for that line (officers only, never citizens).
     public var engine: JSON?
+    /// For `status`: the `seq` of the officer message it is about.
+    public var refers: Int64?
+    /// For `status`: how far that message got.
+    public var status: DeliveryStatus?
+    /// Channel data for events that came or went over WhatsApp: `{"channel":"whatsapp","wamid":…}` and, for
+    /// files, `media` (`type`, `id`, `mime_type`, `filename`, `caption`) so a later version can fetch them.
+    public var channel: JSON?
 
     public init(
         seq: Int64?, kind: EventKind, conversation: String, time: Date, from: MessageAuthor? = nil,
         text: String? = nil, officer: String? = nil, name: String? = nil, honorific: String? = nil,
-        replyKind: String? = nil, score: Int? = nil, engine: JSON? = nil
+        replyKind: String? = nil, score: Int? = nil, engine: JSON? = nil, refers: Int64? = nil,
+        status: DeliveryStatus? = nil, channel: JSON? = nil
     ) {
         self.seq = seq
         self.kind = kind
@@ -72,6 +105,20 @@ public struct HubEvent: Sendable, Equatable {
         self.replyKind = replyKind
         self.score = score
         self.engine = engine
+        self.refers = refers
+        self.status = status
+        self.channel = channel
+    }
+
+    /// For a citizen's message that came over WhatsApp (text or a file): when Meta's window for free-form replies
+    /// to it ends.
+    public var replyUntil: Date? {
+        guard kind == .message, channel?["channel"]?.stringValue == WhatsAppWire.channel,
+            channel?["wamid"]?.stringValue != nil, from != .officer
+        else { return nil }
+        // Meta's own send time when known: a message Meta delivered late opened the window when it was written.
+        let sent = channel?["sent"]?.stringValue.flatMap(RFC3339.parse)
+        return min(time, sent ?? time).addingTimeInterval(WhatsAppWire.replyWindow)
     }
 
     /// The frame officers receive.
@@ -92,6 +139,10 @@ public struct HubEvent: Sendable, Equatable {
         if let replyKind { members.append(("kind", .string(replyKind))) }
         if let score { members.append(("score", .integer(score))) }
         if let engine { members.append(("engine", engine)) }
+        if let refers { members.append(("message", .integer(Int(refers)))) }
+        if let status { members.append(("status", .string(status.rawValue))) }
+        if let channel { members.append(("channel", channel)) }
+        if let replyUntil { members.append(("reply_until", .string(Wire.timestamp(replyUntil)))) }
         return .object(members)
     }
 
@@ -107,7 +158,8 @@ public struct HubEvent: Sendable, Equatable {
             from: frame["from"]?.stringValue.flatMap(MessageAuthor.init(rawValue:)), text: frame["text"]?.stringValue,
             officer: frame["officer"]?.stringValue, name: frame["name"]?.stringValue,
             honorific: frame["honorific"]?.stringValue, replyKind: frame["kind"]?.stringValue, score: score,
-            engine: frame["engine"])
+            engine: frame["engine"], refers: frame["message"]?.wholeNumber,
+            status: frame["status"]?.stringValue.flatMap(DeliveryStatus.init(rawValue:)), channel: frame["channel"])
     }
 
     /// The message as a citizen sees it: no engine view, no officer username.
@@ -172,6 +224,8 @@ public struct WireError: Error, Sendable, Equatable {
         case unavailable = "unavailable"
         case badHello = "bad_hello"
         case unauthorized = "unauthorized"
+        /// A free-form WhatsApp reply after Meta's 24-hour window.
+        case windowClosed = "window_closed"
     }
 
     public var code: Code

@@ -25,6 +25,9 @@ func format(_ microseconds: Double) -> String {
 
 // `loket-bench hub` measures the live hub under citizen load instead (HubBenchmark.swift); its servers and
 // sockets would distort the engine figures below, so it runs alone.
+if CommandLine.arguments.dropFirst().first == "hub-core" {
+    exit(await HubCoreBenchmark.main(arguments: Array(CommandLine.arguments.dropFirst(2))))
+}
 if CommandLine.arguments.dropFirst().first == "hub" {
     exit(await HubBenchmark.main(arguments: Array(CommandLine.arguments.dropFirst(2))))
 }

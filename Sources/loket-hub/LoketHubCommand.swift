@@ -132,6 +132,8 @@ struct Serve: AsyncParsableCommand {
             + "(repeatable).", valueName: "ORIGIN"))
     var embedOrigin: [String] = []
 
+    @OptionGroup(title: "WhatsApp Cloud API") var whatsapp: WhatsAppOptions
+
     func validate() throws {
         guard let (host, port) = HostPort.parse(listen) else {
             throw ValidationError("--listen takes HOST:PORT, e.g. 127.0.0.1:8750 (port 0-65535)")
@@ -146,6 +148,7 @@ struct Serve: AsyncParsableCommand {
         for origin in embedOrigin where OriginPolicy.normalised(origin) == nil {
             throw ValidationError("--embed-origin takes an origin like https://ptsp.example.go.id (no path), not '\(origin)'")
         }
+        _ = try whatsapp.configuration()
         if let now = ProcessInfo.processInfo.environment[Self.clockVariable], Self.parseInstant(now) == nil {
             throw ValidationError("\(Self.clockVariable) must be an RFC 3339 time like 2026-11-30T03:00:00Z")
         }
@@ -186,11 +189,17 @@ struct Serve: AsyncParsableCommand {
         let hubStore = try await store.open(logger: logger)
         guard let (host, port) = HostPort.parse(listen) else { throw ExitCode(2) }
         let hub = Hub(engine: Engine(script: loadedScript), store: hubStore, logger: logger, clock: Self.clock())
+        let whatsAppConfiguration = try whatsapp.configuration()
+        if let whatsAppConfiguration {
+            // The description leaves the secrets out.
+            logger.info("whatsapp enabled", metadata: ["whatsapp": "\(whatsAppConfiguration)"])
+            await hub.attachWhatsApp(whatsAppConfiguration)
+        }
         let app = HubServer.application(
             hub: hub,
             configuration: HubConfiguration(
                 host: host, port: port, sessionLifetime: sessionHours * 3600,
-                origins: OriginPolicy(embedOrigins: embedOrigin)),
+                origins: OriginPolicy(embedOrigins: embedOrigin), whatsapp: whatsAppConfiguration),
             logger: logger
         ) { boundPort in
             // The first line on stdout, flushed: scripts and tests wait for it.
@@ -220,6 +229,7 @@ struct ConnectionCloser: ServiceLifecycle.Service {
     func run() async throws {
         try? await gracefulShutdown()
         await hub.disconnectAll()
+        await hub.detachWhatsApp()
     }
 }
 

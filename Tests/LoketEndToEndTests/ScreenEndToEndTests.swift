@@ -14,7 +14,7 @@ struct ScreenEndToEndTests {
         let tmux = try await TmuxSession(width: 100, height: 30)
         try await tmux.start("--seed 3 --arrival-every 8")
         // A citizen arrives and writes; the suggestion bar fills.
-        try await tmux.waitFor("Antrian (1)")
+        try await tmux.waitFor("Antrian (1)", timeout: 40)
         try await tmux.waitFor(timeout: 30, "a citizen message and suggestions") { screen in
             screen.contains(" ▸ 1 ") && screen.split(separator: "\n").contains { $0.contains("││") && $0.contains(":") && $0.contains("  ") && !$0.contains("Anda") && $0.range(of: #"\d\d:\d\d \S"#, options: .regularExpression) != nil }
         }

@@ -58,17 +58,22 @@ struct HarnessError: Error, CustomStringConvertible {
 }
 
 /// Starts a hub on 127.0.0.1 port 0, runs `body`, and always shuts the hub down.
+/// `whatsapp` attaches a WhatsApp number (detached again at the end); `logger` replaces the quiet default.
 func withHub<T>(
     store: (any HubStore)? = nil, clock: @escaping @Sendable () -> Date = { officeOpenTime },
+    whatsapp: WhatsAppConfiguration? = nil, logger customLogger: Logger? = nil,
     gapTimeout: Duration = .seconds(3),
     _ body: (RunningHub) async throws -> T
 ) async throws -> T {
     let hubStore = try store ?? SQLiteHubStore()
     var logger = Logger(label: "test-hub")
     logger.logLevel = .error
+    if let customLogger { logger = customLogger }
     let hub = Hub(engine: sharedEngine, store: hubStore, logger: logger, clock: clock)
+    if let whatsapp { await hub.attachWhatsApp(whatsapp) }
     let (ports, portContinuation) = AsyncStream<Int>.makeStream()
-    let app = HubServer.application(hub: hub, configuration: HubConfiguration(host: "127.0.0.1", port: 0), logger: logger) {
+    let configuration = HubConfiguration(host: "127.0.0.1", port: 0, whatsapp: whatsapp)
+    let app = HubServer.application(hub: hub, configuration: configuration, logger: logger) {
         portContinuation.yield($0)
     }
     var services: [any ServiceLifecycle.Service] = [app]
@@ -80,6 +85,7 @@ func withHub<T>(
     let running = Task { try await group.run() }
     var iterator = ports.makeAsyncIterator()
     guard let port = await iterator.next() else {
+        await hub.detachWhatsApp()
         await group.triggerGracefulShutdown()
         throw HarnessError(description: "hub did not start")
     }
@@ -90,11 +96,13 @@ func withHub<T>(
     }
     do {
         let result = try await body(RunningHub(port: port, hub: hub, store: hubStore))
+        await hub.detachWhatsApp()
         await hub.disconnectAll()
         await group.triggerGracefulShutdown()
         _ = try? await running.value
         return result
     } catch {
+        await hub.detachWhatsApp()
         await hub.disconnectAll()
         await group.triggerGracefulShutdown()
         _ = try? await running.value

@@ -32,7 +32,7 @@ struct PostgresStoreTests {
             return try await group.reduce(into: []) { $0.append($1) }
         }
         for store in stores {
-            #expect(try await store.schemaVersions() == [1, 2])
+            #expect(try await store.schemaVersions() == [1, 2, 3])
         }
         for store in stores { await store.close() }
     }

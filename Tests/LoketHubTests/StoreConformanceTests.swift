@@ -176,6 +176,63 @@ struct StoreConformanceTests {
         #expect(try await store.events(between: time.addingTimeInterval(1), and: time.addingTimeInterval(2)).isEmpty)
     }
 
+    /// Migration v2: WhatsApp statuses point at the message they are about, and channel data (the `wamid`, a
+    /// file's media id) comes back as it went in.
+    @Test(arguments: StoreKind.available)
+    func statusEventsAndChannelDataKeepEveryField(kind: StoreKind) async throws {
+        let store = try await kind.make().store
+        // A WhatsApp sender's conversation: its token hash is no hash (`whatsapp:WA_ID`), so no token finds it.
+        _ = try await store.createConversation(
+            id: "wa-6281234567890", tokenHash: "whatsapp:6281234567890", name: "Sari", honorific: nil, at: time)
+        #expect(try await store.conversation(tokenHash: Token.hash("whatsapp:6281234567890")) == nil)
+        #expect(try await store.conversation(tokenHash: Token.hash("6281234567890")) == nil)
+        let media = JSON.object([
+            ("channel", .string("whatsapp")), ("wamid", .string("wamid.IN")),
+            ("media", .object([("type", .string("document")), ("id", .string("987")), ("filename", .string("NIB.pdf"))])),
+        ])
+        var arrival = message("wa-6281234567890", "Warga mengirim dokumen", from: .system)
+        arrival.channel = media
+        _ = try await store.append(arrival, client: ClientKey(origin: "whatsapp", id: "wamid.IN"), change: .none)
+        guard case .stored(let reply) = try await store.append(
+            message("wa-6281234567890", "Baik, Ibu", from: .officer), client: nil, change: .none)
+        else {
+            Issue.record("reply not stored")
+            return
+        }
+        let status = HubEvent(
+            seq: nil, kind: .status, conversation: "wa-6281234567890", time: time, text: "ditolak", refers: reply.seq,
+            status: .failed, channel: .object([("channel", .string("whatsapp")), ("error", .integer(131026))]))
+        let key = ClientKey(origin: "whatsapp-status", id: "wamid.OUT:failed")
+        guard case .stored(let first) = try await store.append(status, client: key, change: .none) else {
+            Issue.record("status not stored")
+            return
+        }
+        #expect(try await store.append(status, client: key, change: .none) == .duplicate(seq: first.seq ?? -1))
+        let events = try await store.events(conversation: "wa-6281234567890")
+        #expect(events.count == 4, "created, arrival, reply, one status (the same key again stored nothing)")
+        #expect(events[1].channel == media)
+        #expect(events[1].refers == nil && events[1].status == nil)
+        let stored = events[3]
+        #expect(stored.kind == .status)
+        #expect(stored.refers == reply.seq)
+        #expect(stored.status == .failed)
+        #expect(stored.text == "ditolak")
+        #expect(stored.channel?["error"]?.wholeNumber == 131026)
+        #expect(try await store.events(after: reply.seq ?? 0, limit: 10).first?.status == .failed)
+        // The group commit's path keeps them too.
+        var read = status
+        read.status = .read
+        read.text = nil
+        let batch = try await store.append(batch: [PendingAppend(read, client: ClientKey(origin: "whatsapp-status", id: "wamid.OUT:read"))])
+        guard case .success(.stored(let batched))? = batch.first else {
+            Issue.record("batched status not stored")
+            return
+        }
+        let again = try #require(try await store.events(after: (batched.seq ?? 1) - 1, limit: 1).first)
+        #expect(again.kind == .status && again.status == .read && again.refers == reply.seq)
+        #expect(again.channel?["channel"]?.stringValue == "whatsapp")
+    }
+
     @Test(arguments: StoreKind.available)
     func officersRacingToTakeAConversationHaveExactlyOneWinner(kind: StoreKind) async throws {
         let store = try await kind.make().store

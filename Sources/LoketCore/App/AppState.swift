@@ -12,6 +12,11 @@ public struct ChatMessage: Sendable, Equatable {
     public var pending: Bool
     /// This screen's id for a reply it sent, to match the hub's acknowledgement.
     public var localID: String?
+    /// WhatsApp: how far this reply got (nil: not sent over WhatsApp, or no word yet).
+    public var delivery: Delivery?
+
+    /// How far a reply sent over WhatsApp got, as Meta reports it.
+    public enum Delivery: String, Sendable, Equatable, CaseIterable { case sent, delivered, read, failed }
 
     public init(author: Author, text: String, time: Date, pending: Bool = false, localID: String? = nil) {
         self.author = author
@@ -56,6 +61,8 @@ public struct CitizenChat: Sendable {
     public var assignedTo: String?
     /// Suggestions the hub's engine made for this chat (live mode).
     public var remoteSuggestions: [Suggestion] = []
+    /// WhatsApp: free-form replies are possible until then (nil: not a WhatsApp chat).
+    public var replyUntil: Date?
 
     public var displayName: String { name ?? conversation.name ?? Catalogue.Screen.citizenLabel(number) }
 }
@@ -515,6 +522,16 @@ public struct AppState: Sendable {
         case .notice(let key, let text, let time):
             guard let index = keyIndex[key] else { return }
             chats[index].messages.append(ChatMessage(author: .system, text: text, time: time))
+        case .citizenSent(let key, let text, let time):
+            guard let index = keyIndex[key] else { return }
+            var conversation = chats[index].conversation
+            conversation.mirror(stage: nil, serviceID: nil, intent: nil, citizenWroteAt: time)
+            chats[index].conversation = conversation
+            if chats[index].status != .active { chats[index].status = .active }
+            chats[index].messages.append(ChatMessage(author: .system, text: text, time: time))
+            if index != selected { chats[index].unread += 1 }
+            if chats[index].scrollBack > 0 { chats[index].newWhileScrolled = true }
+            reposition(index)
         case .delivered(let localID, let view):
             guard let (index, position) = pendingMessage(localID) else { return }
             chats[index].messages[position].pending = false
@@ -534,6 +551,23 @@ public struct AppState: Sendable {
             keyIndex[key].map { close($0, status: .finished, note: Catalogue.Screen.citizenFinished) }
         case .connection(let problem):
             connectionProblem = problem
+        case .replyWindow(let key, let until):
+            guard let index = keyIndex[key] else { return }
+            chats[index].replyUntil = max(until, chats[index].replyUntil ?? until)
+        case .delivery(let key, let localID, let status, let reason):
+            guard let index = keyIndex[key] else { return }
+            if let localID, let position = chats[index].messages.lastIndex(where: { $0.localID == localID }) {
+                // Meta's statuses may arrive out of order: "read" is never taken back by a late "delivered".
+                let current = chats[index].messages[position].delivery
+                if current != .failed, status == .failed || (current.map { $0.rank < status.rank } ?? true) {
+                    chats[index].messages[position].delivery = status
+                }
+            }
+            if status == .failed {
+                let text = Catalogue.Screen.whatsAppFailed(reason ?? "")
+                chats[index].messages.append(ChatMessage(author: .system, text: text, time: now))
+                announce(text, for: 8)
+            }
         }
     }
 
@@ -605,5 +639,17 @@ public struct AppState: Sendable {
         var conversation = chats[index].conversation
         suggestions = engine.suggestions(for: &conversation, receipts: &receipts, at: now)
         chats[index].conversation = conversation
+    }
+}
+
+extension ChatMessage.Delivery {
+    /// Order of progress: a status only ever moves a reply forward.
+    var rank: Int {
+        switch self {
+        case .sent: 1
+        case .delivered: 2
+        case .read: 3
+        case .failed: 4
+        }
     }
 }

@@ -42,6 +42,9 @@ public enum CitizenEvent: Sendable, Equatable {
     case officerSaid(key: String, text: String, time: Date, officer: String?, view: RemoteView?)
     /// A line only officers see: an internal note or a notice from the system.
     case notice(key: String, text: String, time: Date)
+    /// The citizen sent what only a person can look at (a file over WhatsApp): `text` tells the officer what
+    /// arrived, and the citizen now waits for an answer.
+    case citizenSent(key: String, text: String, time: Date)
     /// A reply this screen sent has been stored by the hub.
     case delivered(localID: String, view: RemoteView?)
     /// A reply or command this screen sent was refused; the reason is for the officer.
@@ -51,6 +54,10 @@ public enum CitizenEvent: Sendable, Equatable {
     case finished(key: String)
     /// The live link went down (with what to show) or came back (nil).
     case connection(problem: String?)
+    /// WhatsApp: free-form replies to this chat are possible until `until` (24 hours after the citizen wrote).
+    case replyWindow(key: String, until: Date)
+    /// WhatsApp: how far a reply got; `localID` when this screen sent it, `reason` when it failed.
+    case delivery(key: String, localID: String?, status: ChatMessage.Delivery, reason: String?)
 }
 
 /// Where citizens come from: simulated citizens in training, a hub in live mode. The screen's state never
