@@ -76,7 +76,7 @@ public struct ClusterFeed: Service {
             connectionID += 1
             do {
                 let connection = try await PostgresConnection.connect(
-                    on: PostgresConnection.defaultEventLoopGroup.any(), configuration: store.location.connection,
+                    on: PostgresConnection.defaultEventLoopGroup.any(), configuration: try store.location.connection(),
                     id: connectionID, logger: logger
                 ).get()
                 backoff = .milliseconds(100)

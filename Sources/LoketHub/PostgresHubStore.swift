@@ -2,6 +2,7 @@ import Foundation
 import Logging
 import LoketCore
 import LoketWire
+import NIOSSL
 import PostgresNIO
 
 /// The shared store for several hubs: PostgreSQL through postgres-nio, with `seq` from one sequence for the whole
@@ -14,6 +15,15 @@ public final class PostgresHubStore: HubStore {
         public var username: String
         public var database: String
         public var password: String?
+        /// `?sslmode=` as libpq reads it: `disable`, `prefer`, `require` (encrypted, certificate not checked) or
+        /// `verify-full`. Default: `disable` on loopback, `verify-full` elsewhere.
+        public var sslMode: SSLMode
+
+        /// How the connection to PostgreSQL is encrypted.
+        public enum SSLMode: String, Sendable, Equatable {
+            case disable, prefer, require
+            case verifyFull = "verify-full"
+        }
 
         /// Parses the URL; nil with a reason when it is not `postgres://USER@HOST[:PORT]/DB`.
         public static func parse(_ text: String) -> Result<Location, LocationError> {
@@ -36,14 +46,38 @@ public final class PostgresHubStore: HubStore {
             }
             let port = components.port ?? 5432
             guard (1...65535).contains(port) else { return .failure(LocationError("port \(port) is out of range")) }
-            return .success(Location(host: host, port: port, username: user, database: database, password: nil))
+            let loopback = host == "localhost" || host == "::1" || host.hasPrefix("127.")
+            var sslMode: SSLMode = loopback ? .disable : .verifyFull
+            for item in components.queryItems ?? [] {
+                guard item.name == "sslmode", let value = item.value, let mode = SSLMode(rawValue: value) else {
+                    return .failure(LocationError(
+                        "unknown URL parameter '\(item.name)=\(item.value ?? "")' (only sslmode=disable|prefer|require|verify-full)"))
+                }
+                sslMode = mode
+            }
+            return .success(Location(
+                host: host, port: port, username: user, database: database, password: nil, sslMode: sslMode))
+        }
+
+        /// TLS settings for postgres-nio; `require` encrypts without checking the certificate, as libpq does.
+        func tlsConfiguration() -> TLSConfiguration? {
+            guard sslMode != .disable else { return nil }
+            var configuration = TLSConfiguration.makeClientConfiguration()
+            if sslMode != .verifyFull { configuration.certificateVerification = .none }
+            return configuration
         }
 
         public var description: String { "postgres://\(username)@\(host):\(port)/\(database)" }
 
-        var connection: PostgresConnection.Configuration {
-            PostgresConnection.Configuration(
-                host: host, port: port, username: username, password: password, database: database, tls: .disable)
+        func connection() throws -> PostgresConnection.Configuration {
+            let tls: PostgresConnection.Configuration.TLS
+            switch (sslMode, tlsConfiguration()) {
+            case (.prefer, let settings?): tls = .prefer(try NIOSSLContext(configuration: settings))
+            case (_, let settings?): tls = .require(try NIOSSLContext(configuration: settings))
+            case (_, nil): tls = .disable
+            }
+            return PostgresConnection.Configuration(
+                host: host, port: port, username: username, password: password, database: database, tls: tls)
         }
     }
 
@@ -81,9 +115,15 @@ public final class PostgresHubStore: HubStore {
         self.location = location
         self.logger = logger
         self.deadline = deadline
+        let tls: PostgresClient.Configuration.TLS
+        switch (location.sslMode, location.tlsConfiguration()) {
+        case (.prefer, let settings?): tls = .prefer(settings)
+        case (_, let settings?): tls = .require(settings)
+        case (_, nil): tls = .disable
+        }
         var configuration = PostgresClient.Configuration(
             host: location.host, port: location.port, username: location.username, password: location.password,
-            database: location.database, tls: .disable)
+            database: location.database, tls: tls)
         configuration.options.connectTimeout = .seconds(3)
         configuration.options.maximumConnections = 10
         client = PostgresClient(configuration: configuration, backgroundLogger: logger)

@@ -15,14 +15,29 @@ struct PostgresStoreTests {
         #expect(location.host == "127.0.0.1")
         #expect(location.port == 5433)
         #expect(location.database == "loket")
-        #expect(try PostgresHubStore.Location.parse("postgresql://a@db.example/hub").get().port == 5432)
+        #expect(location.sslMode == .disable, "loopback: no TLS unless asked for")
+        let remote = try PostgresHubStore.Location.parse("postgresql://a@db.example/hub").get()
+        #expect(remote.port == 5432)
+        #expect(remote.sslMode == .verifyFull, "elsewhere: TLS with the certificate checked unless told otherwise")
+        #expect(try PostgresHubStore.Location.parse("postgres://a@db.example/hub?sslmode=require").get().sslMode == .require)
         for bad in ["postgres://loket:secret@127.0.0.1/loket", "postgres://127.0.0.1/loket", "postgres://loket@127.0.0.1/",
-                    "mysql://loket@127.0.0.1/loket", "loket"] {
+                    "mysql://loket@127.0.0.1/loket", "loket",
+                    "postgres://a@db.example/hub?sslmode=sometimes", "postgres://a@db.example/hub?password=x"] {
             guard case .failure = PostgresHubStore.Location.parse(bad) else {
                 Issue.record("accepted \(bad)")
                 continue
             }
         }
+    }
+
+    @Test func sslmodePreferFallsBackAndRequireRefusesAServerWithoutTLS() async throws {
+        var location = try await PostgresStores.freshDatabase()
+        location.sslMode = .prefer
+        let store = try await PostgresStores.open(location)
+        #expect(try await store.lastSeq() == 0)
+        await store.close()
+        location.sslMode = .require
+        await #expect(throws: StoreError.self) { _ = try await PostgresStores.open(location, deadline: .seconds(5)) }
     }
 
     @Test func hubsStartingTogetherApplyEachMigrationOnce() async throws {
