@@ -661,8 +661,17 @@ public actor Hub {
         await lane.acquire()
         defer { lane.release() }
         guard cursor == nil else { return }
-        cursor = DeliveryCursor(watermark: try await store.lastSeq(), gapTimeout: gapTimeout)
+        // Other hubs' transactions in flight right now may still commit a `seq` below the last one: the cursor
+        // starts a little lower, takes what is committed (no connection is served yet, so nothing is sent), and
+        // waits for the gaps like for any other, so such a late event is still delivered.
+        let start = max(0, try await store.lastSeq() - Self.joinWindow)
+        var joined = DeliveryCursor(watermark: start, gapTimeout: gapTimeout)
+        _ = joined.add(try await store.events(after: start, limit: Int(Self.joinWindow)))
+        cursor = joined
     }
+
+    /// How many of the latest `seq`s a joining hub checks for gaps.
+    private static let joinWindow: Int64 = 256
 
     /// True when a notified `seq` is one this hub has neither delivered nor holds.
     public func isUndelivered(_ seq: Int64) -> Bool { cursor?.isNew(seq) ?? false }
