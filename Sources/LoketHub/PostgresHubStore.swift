@@ -4,6 +4,7 @@ import LoketCore
 import LoketWire
 import NIOSSL
 import PostgresNIO
+import Synchronization
 
 /// The shared store for several hubs: PostgreSQL through postgres-nio, with `seq` from one sequence for the whole
 /// cluster and every decision (take, receipt numbers, client ids) made inside a transaction.
@@ -254,21 +255,41 @@ public final class PostgresHubStore: HubStore {
     }
 
     /// Fails with `StoreError.unavailable` after `deadline`: a database that does not answer must not leave
-    /// senders waiting without an answer. What was sent may still commit; a resend is then a duplicate.
+    /// senders waiting without an answer. What was sent may still commit; a resend is then a duplicate. The work
+    /// runs in a task of its own, not a child: a task group would wait for a query that ignores cancellation.
     private func bounded<T: Sendable>(_ body: @escaping @Sendable () async throws -> T) async throws -> T {
         let limit = deadline
+        // Right after the database was found out of reach, calls fail at once instead of each waiting for the
+        // deadline, so senders queued behind one another all hear `unavailable` quickly; one call a second probes.
+        if let until = outage.withLock({ $0 }), ContinuousClock.now < until {
+            throw StoreError.unavailable("the database was out of reach a moment ago")
+        }
         do {
-            return try await withThrowingTaskGroup(of: T.self) { group in
-                group.addTask { try await body() }
-                group.addTask {
-                    try await Task.sleep(for: limit)
-                    throw StoreError.unavailable("no answer from the database within \(limit)")
+            return try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<T, any Error>) in
+                let answered = Mutex(false)
+                let claim: @Sendable () -> Bool = {
+                    answered.withLock { done in
+                        defer { done = true }
+                        return !done
+                    }
                 }
-                defer { group.cancelAll() }
-                guard let first = try await group.next() else { throw StoreError.unavailable("no result") }
-                return first
+                let timer = Task {
+                    try? await Task.sleep(for: limit)
+                    guard !Task.isCancelled, claim() else { return }
+                    continuation.resume(throwing: StoreError.unavailable("no answer from the database within \(limit)"))
+                }
+                Task {
+                    do {
+                        let value = try await body()
+                        if claim() { continuation.resume(returning: value) }
+                    } catch {
+                        if claim() { continuation.resume(throwing: error) }
+                    }
+                    timer.cancel()
+                }
             }
         } catch let error as StoreError {
+            if case .unavailable = error { outage.withLock { $0 = .now + .seconds(1) } }
             throw error
         } catch let error as PSQLError where error.serverInfo?[.sqlState] != nil {
             throw error
@@ -276,9 +297,13 @@ public final class PostgresHubStore: HubStore {
             throw StoreError.unavailable("cancelled")
         } catch {
             // Connection failures, pool errors: the database is out of reach, which the hub reports as such.
+            outage.withLock { $0 = .now + .seconds(1) }
             throw StoreError.unavailable(Self.describe(error))
         }
     }
+
+    /// Until when calls fail at once after the database was found out of reach.
+    private let outage = Mutex<ContinuousClock.Instant?>(nil)
 
     private func collect<T: PostgresDecodable & Sendable>(_ rows: PostgresRowSequence, _ type: T.Type) async throws -> [T] {
         var values: [T] = []
