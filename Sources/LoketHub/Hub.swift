@@ -29,6 +29,8 @@ public actor Hub {
         var officer: OfficerRecord
         var outbox: Outbox
         var live = false
+        /// The highest `seq` this connection has been sent (or said it saw): nothing at or below it goes again.
+        var seen: Int64 = 0
         var limiter = RateLimiter(capacity: 20, rate: 5)
     }
 
@@ -91,6 +93,16 @@ public actor Hub {
     /// Conversations waiting in the shared queue, for the queue-length metric.
     private var queued: Set<String> = []
     private var nextConnection = 0
+    /// Set once this hub shares its store with other hubs: events are then delivered in `seq` order through it,
+    /// other hubs' events read from the store.
+    private var cursor: DeliveryCursor?
+    /// This hub's own events held by the cursor (the engine state it caches already knows them), with the
+    /// connection that sent each, which does not get it back.
+    private var localHeld: [Int64: LocalEvent] = [:]
+
+    private struct LocalEvent {
+        var sender: Int?
+    }
 
     public init(engine: Engine, store: any HubStore, metrics: HubMetrics = HubMetrics(), logger: Logger,
                 clock: @escaping @Sendable () -> Date = { Date() }) {
@@ -197,8 +209,9 @@ public actor Hub {
     private func welcome(_ connection: Int, since: Int64) async {
         guard let officer = officers[connection] else { return }
         do {
-            // Every event up to `current` is committed: SQLite has one writer and hands out `seq` in commit order.
-            let current = try await store.lastSeq()
+            // Every event up to `current` is delivered: SQLite has one writer and hands out `seq` in commit order;
+            // in a cluster the hub's cursor says how far it has delivered, and anything above comes live.
+            let current = if let cursor { cursor.watermark } else { try await store.lastSeq() }
             officer.outbox.yield(JSON.object([
                 ("type", .string("welcome")),
                 ("officer", .object([("username", .string(officer.officer.username)), ("name", .string(officer.officer.name))])),
@@ -208,7 +221,9 @@ public actor Hub {
             await lane.acquire()
             defer { lane.release() }
             await writesSettled()
-            _ = try await replay(to: officer.outbox, after: replayed, through: try await store.lastSeq())
+            let tail = if let cursor { cursor.watermark } else { try await store.lastSeq() }
+            _ = try await replay(to: officer.outbox, after: replayed, through: tail)
+            officers[connection]?.seen = max(tail, since)
             officers[connection]?.live = true
         } catch {
             logger.error("replay failed", metadata: ["error": "\(error)"])
@@ -588,12 +603,40 @@ public actor Hub {
         await withCheckedContinuation { settledWaiters.append($0) }
     }
 
+    /// Delivers an event this hub stored: at once on its own, in `seq` order with the other hubs' in a cluster.
+    func deliver(_ event: HubEvent, sender: Int? = nil) {
+        guard var clustered = cursor else {
+            send(event, sender: sender, local: true)
+            return
+        }
+        if let seq = event.seq { localHeld[seq] = LocalEvent(sender: sender) }
+        let ready = clustered.add([event])
+        cursor = clustered
+        for next in ready { deliverInOrder(next) }
+    }
+
+    /// Delivers one event the cursor released; another hub's event also drops the cached engine state of its
+    /// conversation, which is rebuilt from the store on next use.
+    private func deliverInOrder(_ event: HubEvent) {
+        if let seq = event.seq, let local = localHeld.removeValue(forKey: seq) {
+            send(event, sender: local.sender, local: true)
+            return
+        }
+        keep(nil, for: event.conversation)
+        send(event, sender: nil, local: false)
+    }
+
     /// Sends a stored event to every live officer and, when it is for citizens, to that conversation's citizens
     /// (a citizen's own message only to their other connections: the sender has it already).
-    func deliver(_ event: HubEvent, sender: Int? = nil) {
+    private func send(_ event: HubEvent, sender: Int?, local: Bool) {
         let officerFrame = event.officerFrame.serialized
-        for officer in officers.values where officer.live { officer.outbox.yield(officerFrame) }
-        if event.kind == .message, event.from != .citizen { sendOverWhatsApp(event) }
+        let seq = event.seq ?? 0
+        for (connection, officer) in officers where officer.live && seq > officer.seen {
+            officer.outbox.yield(officerFrame)
+            officers[connection]?.seen = seq
+        }
+        // Only the hub that stored a reply sends it on to WhatsApp: the others only show it.
+        if local, event.kind == .message, event.from != .citizen { sendOverWhatsApp(event) }
         guard event.kind == .message || event.kind == .closed else { return }
         let targets = (readers[event.conversation] ?? []).subtracting(sender.map { [$0] } ?? [])
         guard !targets.isEmpty else { return }
@@ -612,6 +655,57 @@ public actor Hub {
             queued.remove(id)
         }
         metrics.queueLength.set(queued.count)
+    }
+
+    // MARK: Several hubs
+
+    /// Joins a cluster of hubs sharing the store: from now on every event, this hub's and the others', is
+    /// delivered in `seq` order, the others' read from the store by `catchUp`.
+    public func joinCluster(gapTimeout: Duration = .seconds(3)) async throws {
+        await lane.acquire()
+        defer { lane.release() }
+        guard cursor == nil else { return }
+        // Other hubs' transactions in flight right now may still commit a `seq` below the last one: the cursor
+        // starts a little lower, takes what is committed (no connection is served yet, so nothing is sent), and
+        // waits for the gaps like for any other, so such a late event is still delivered.
+        let start = max(0, try await store.lastSeq() - Self.joinWindow)
+        var joined = DeliveryCursor(watermark: start, gapTimeout: gapTimeout)
+        _ = joined.add(try await store.events(after: start, limit: Int(Self.joinWindow)))
+        cursor = joined
+    }
+
+    /// How many of the latest `seq`s a joining hub checks for gaps.
+    private static let joinWindow: Int64 = 256
+
+    /// True when a notified `seq` is one this hub has neither delivered nor holds.
+    public func isUndelivered(_ seq: Int64) -> Bool { cursor?.isNew(seq) ?? false }
+
+    /// The `seq` up to which this hub has delivered everything (nil outside a cluster), for tests and metrics.
+    public var deliveredThrough: Int64? { cursor?.watermark }
+
+    /// Reads the stored events this hub has not delivered yet (whoever stored them) and delivers those now in
+    /// order; gives up on gaps older than the timeout. Called on each notification and periodically, so a lost
+    /// notification or a lost connection only delays delivery.
+    public func catchUp() async throws {
+        guard cursor != nil else { return }
+        await lane.acquire()
+        defer { lane.release() }
+        guard var after = cursor?.watermark else { return }
+        while true {
+            let page = try await store.events(after: after, limit: 1000)
+            if var clustered = cursor {
+                let ready = clustered.add(page)
+                cursor = clustered
+                for event in ready { deliverInOrder(event) }
+            }
+            guard page.count == 1000, let last = page.last?.seq else { break }
+            after = last
+        }
+        if var clustered = cursor {
+            let ready = clustered.settle()
+            cursor = clustered
+            for event in ready { deliverInOrder(event) }
+        }
     }
 
     // MARK: Engine state

@@ -10,7 +10,11 @@ import Synchronization
 /// order until the hub acknowledges them; after a reconnect every unacknowledged one is sent again with its
 /// original id, which the hub answers with the same ack without storing it twice.
 public final class HubLink: Sendable {
-    public let url: String
+    /// The first hub's WebSocket URL.
+    public var url: String { urls[0] }
+    /// Every hub of the cluster this link may use, first the preferred one: after a failed or dropped connection
+    /// it tries the next (a token works on every hub that shares the database).
+    public let urls: [String]
     public let username: String
     private let token: String
     private let clock: @Sendable () -> Date
@@ -42,9 +46,13 @@ public final class HubLink: Sendable {
     private let state = Mutex(State())
     private let task = Mutex<Task<Void, Never>?>(nil)
 
-    /// `hub` is the hub's base URL (`http://host:port`, or `https://` behind a proxy).
-    public init(hub: String, token: String, username: String, clock: @escaping @Sendable () -> Date = { Date() }) {
-        url = Self.webSocketURL(hub: hub, path: "/officer/ws")
+    /// `hub` is the hub's base URL (`http://host:port`, or `https://` behind a proxy); `alternates` are other
+    /// hubs of the same cluster to fail over to.
+    public init(
+        hub: String, alternates: [String] = [], token: String, username: String,
+        clock: @escaping @Sendable () -> Date = { Date() }
+    ) {
+        urls = ([hub] + alternates).map { Self.webSocketURL(hub: $0, path: "/officer/ws") }
         self.token = token
         self.username = username
         self.clock = clock
@@ -128,15 +136,20 @@ public final class HubLink: Sendable {
 
     private func run() async {
         var backoff = 0.5
+        var choice = 0
         while !state.withLock({ $0.stopped }), !Task.isCancelled {
             let socket: WireSocket
             do {
-                socket = try await WireSocket.connect(url: url, bearer: token)
+                socket = try await WireSocket.connect(url: urls[choice % urls.count], bearer: token)
             } catch {
                 let unauthorized = "\(error)".contains("401")
                 post(.connection(problem: unauthorized ? Catalogue.Hub.unauthorized : Catalogue.Screen.disconnected))
-                try? await Task.sleep(for: .milliseconds(Int(backoff * 1000)))
-                backoff = min(backoff * 2, 4)
+                choice += 1
+                // A whole round of hubs failed before the pause grows: the next hub is tried at once.
+                if choice % urls.count == 0 {
+                    try? await Task.sleep(for: .milliseconds(Int(backoff * 1000)))
+                    backoff = min(backoff * 2, 4)
+                }
                 continue
             }
             let since = state.withLock { state -> Int64 in
@@ -154,6 +167,11 @@ public final class HubLink: Sendable {
             }
             if state.withLock({ $0.stopped }) { return }
             post(.connection(problem: Catalogue.Screen.disconnected))
+            if urls.count > 1 {
+                // The hub went away: another one of the cluster most likely still serves.
+                choice += 1
+                continue
+            }
             try? await Task.sleep(for: .milliseconds(Int(backoff * 1000)))
             backoff = min(backoff * 2, 4)
         }

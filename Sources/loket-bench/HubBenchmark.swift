@@ -15,19 +15,33 @@ enum HubBenchmark {
         var rate = 1.0
         var saturationCitizens = 1000
         var saturationSeconds = 5.0
+        /// `postgres://…`: measure hubs sharing this database instead of the SQLite hub and the relay.
+        var database: String?
+        var hubs = 1
 
         static let usage = """
             usage: loket-bench hub [--seconds S] [--citizens N] [--rate R] [--saturation-citizens N] [--saturation-seconds S]
+                                   [--database postgres://USER@HOST:PORT/DB [--hubs N]]
               --seconds S               length of the steady run (default 20)
               --citizens N              citizens in the steady run (default 200)
               --rate R                  messages per second per citizen in the steady run (default 1)
               --saturation-citizens N   citizens in the saturation runs (default 1000; the hub allows 5/s each)
               --saturation-seconds S    length of each saturation run (default 5)
+              --database URL            hubs on this PostgreSQL database (password: $LOKET_DATABASE_PASSWORD)
+              --hubs N                  that many hubs in this process, citizens spread over them, the officer on
+                                        the first (default 1)
             """
 
         init(arguments: [String]) throws {
             var rest = arguments[...]
             while let flag = rest.popFirst() {
+                if flag == "--database" {
+                    guard let value = rest.popFirst(), value.hasPrefix("postgres") else {
+                        throw BenchError("--database needs postgres://USER@HOST:PORT/DB\n\(Self.usage)")
+                    }
+                    database = value
+                    continue
+                }
                 guard let value = rest.popFirst(), let number = Double(value), number > 0 else {
                     throw BenchError("\(flag) needs a positive number\n\(Self.usage)")
                 }
@@ -37,6 +51,7 @@ enum HubBenchmark {
                 case "--rate": rate = min(number, 5)
                 case "--saturation-citizens": saturationCitizens = min(Int(number), 5_000)
                 case "--saturation-seconds": saturationSeconds = min(number, 120)
+                case "--hubs": hubs = max(1, min(Int(number), 8))
                 default: throw BenchError("unknown option \(flag)\n\(Self.usage)")
                 }
             }
@@ -45,6 +60,9 @@ enum HubBenchmark {
 
     /// A server running in this process on 127.0.0.1, with what its clients need to reach it.
     struct Server: Sendable {
+        /// Where citizens connect: one URL per hub, citizens spread over them in turn.
+        var citizenURLs: [String] { [citizenURL] + otherCitizenURLs }
+        var otherCitizenURLs: [String] = []
         let citizenURL: String
         let officerURL: String
         let officerToken: String?
@@ -113,6 +131,14 @@ enum HubBenchmark {
         defer { try? FileManager.default.removeItem(at: directory) }
 
         try await warmUp(citizens: options.citizens, logger: logger)
+        if let database = options.database {
+            let server = try await startClusteredHubs(
+                engine: engine, database: database, count: options.hubs, logger: logger)
+            let label = "\(options.hubs) pg hub" + (options.hubs == 1 ? "" : "s")
+            let figures = try await measuring(server, name: label, options: options, saturation: [true])
+            report(hubs: [(label, figures)], relay: nil, options: options, loadBefore: loadBefore)
+            return
+        }
         var hubs: [(label: String, figures: Figures)] = []
         let server = try await startHub(engine: engine, directory: directory.path, logger: logger)
         hubs.append(("hub", try await measuring(server, name: "hub", options: options, saturation: [true])))
@@ -181,6 +207,57 @@ enum HubBenchmark {
             })
     }
 
+    /// `count` hubs in this process on one PostgreSQL database, each with its own store (its own connections) and
+    /// cluster feed, as separate machines would run; the officer's session is made in the database.
+    static func startClusteredHubs(engine: Engine, database: String, count: Int, logger: Logger) async throws -> Server {
+        var location: PostgresHubStore.Location
+        switch PostgresHubStore.Location.parse(database) {
+        case .success(let parsed): location = parsed
+        case .failure(let error): throw BenchError("--database: \(error)")
+        }
+        location.password = ProcessInfo.processInfo.environment["LOKET_DATABASE_PASSWORD"]
+        var stores: [PostgresHubStore] = []
+        var ports: [(number: Int, stop: @Sendable () async -> Void)] = []
+        let token = Token.generate()
+        do {
+            for _ in 0..<count { stores.append(try await PostgresHubStore.open(location, logger: logger)) }
+            if try await stores[0].officer(named: "bench") == nil {
+                try await stores[0].addOfficer(OfficerRecord(username: "bench", name: "Petugas Bench", passwordHash: "!"))
+            }
+            try await stores[0].createSession(
+                tokenHash: Token.hash(token), username: "bench", expires: Date().addingTimeInterval(3600))
+            let started = Date()
+            for store in stores {
+                let hub = Hub(
+                    engine: engine, store: store, logger: logger,
+                    clock: { officeOpen.addingTimeInterval(Date().timeIntervalSince(started)) })
+                let (portStream, portContinuation) = AsyncStream<Int>.makeStream()
+                let app = HubServer.application(
+                    hub: hub, configuration: HubConfiguration(host: "127.0.0.1", port: 0), logger: logger
+                ) { portContinuation.yield($0) }
+                let feed = ClusterFeed(hub: hub, store: store, logger: logger)
+                ports.append(try await start(app, also: [feed], ports: portStream, logger: logger) { await hub.disconnectAll() })
+                // Serving before the hub has joined the cluster would miss the other hubs' events.
+                while await hub.deliveredThrough == nil { try await Task.sleep(for: .milliseconds(20)) }
+            }
+        } catch {
+            for port in ports { await port.stop() }
+            for store in stores { await store.close() }
+            throw error
+        }
+        let urls = ports.map { "ws://127.0.0.1:\($0.number)/citizen/ws" }
+        let stops = ports.map(\.stop)
+        let openStores = stores
+        var server = Server(
+            citizenURL: urls[0], officerURL: "ws://127.0.0.1:\(ports[0].number)/officer/ws", officerToken: token,
+            stop: {
+                for stop in stops { await stop() }
+                for store in openStores { await store.close() }
+            })
+        server.otherCitizenURLs = Array(urls.dropFirst())
+        return server
+    }
+
     static func startRelay(logger: Logger) async throws -> Server {
         let relay = Relay()
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
@@ -194,10 +271,11 @@ enum HubBenchmark {
     /// Runs `app` in a service group until `stop`; graceful shutdown rather than cancellation, which would log
     /// spurious errors.
     static func start(
-        _ app: some ApplicationProtocol, ports: AsyncStream<Int>, logger: Logger,
+        _ app: some ApplicationProtocol, also services: [any ServiceLifecycle.Service] = [], ports: AsyncStream<Int>, logger: Logger,
         beforeStop: @escaping @Sendable () async -> Void
     ) async throws -> (number: Int, stop: @Sendable () async -> Void) {
-        let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+        let group = ServiceGroup(
+            configuration: .init(services: [app] + services, gracefulShutdownSignals: [], logger: logger))
         let running = Task { try await group.run() }
         let stop: @Sendable () async -> Void = {
             await beforeStop()
@@ -255,7 +333,13 @@ enum HubBenchmark {
         _ count: Int, first: Int, server: Server, log: DeliveryLog
     ) async throws -> ([Citizen], Double) {
         let before = residentBytes()
-        let citizens = try await openCitizens(count: count, url: server.citizenURL, startingAt: first)
+        var citizens: [Citizen] = []
+        let urls = server.citizenURLs
+        for (index, url) in urls.enumerated() {
+            // An even share for each hub, the remainder to the first ones.
+            let share = count / urls.count + (index < count % urls.count ? 1 : 0)
+            citizens += try await openCitizens(count: share, url: url, startingAt: first + citizens.count)
+        }
         let refused = await withTaskGroup(of: Int.self) { group in
             for citizen in citizens {
                 group.addTask { await citizen.sendAndWait(log: log) == .acknowledged ? 0 : 1 }
@@ -286,7 +370,7 @@ enum HubBenchmark {
 
     // MARK: Report
 
-    static func report(hubs: [(label: String, figures: Figures)], relay: Figures, options: Options, loadBefore: String) {
+    static func report(hubs: [(label: String, figures: Figures)], relay: Figures?, options: Options, loadBefore: String) {
         let header = [
             pad("run", 21), pad("offered", 34), pad("sent/s", 8, right: true), pad("delivered/s", 12, right: true),
             pad("p50", 10, right: true),
@@ -309,10 +393,15 @@ enum HubBenchmark {
             ].joined())
         }
         for hub in hubs { line("steady \(hub.label)", hub.figures.steady) }
-        line("steady relay", relay.steady)
+        if let relay { line("steady relay", relay.steady) }
         for hub in hubs { for run in hub.figures.saturation { line("saturation \(hub.label)", run) } }
-        for run in relay.saturation { line("saturation relay", run) }
+        for run in relay?.saturation ?? [] { line("saturation relay", run) }
         print("")
+        guard let relay else {
+            print("hubs on PostgreSQL (\(options.database ?? "")): citizens spread over the hubs, the officer on the first")
+            print("load average before \(loadBefore), after \(loadAverage()); cpu = cores this process used during the run")
+            return
+        }
 
         let relayMax = relay.saturation.map(\.perSecond).max() ?? 0
         for hub in hubs {

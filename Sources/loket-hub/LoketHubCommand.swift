@@ -29,10 +29,32 @@ func tell(_ text: String, newline: Bool = true) {
     _ = FileDescriptorOutput.writeAll(Array((newline ? text + "\n" : text).utf8), to: 2)
 }
 
-/// Where the hub keeps its data: `--data DIR` (default `$XDG_DATA_HOME/loket`).
+/// Where the hub keeps its data: `--data DIR` (default `$XDG_DATA_HOME/loket`), or a PostgreSQL database shared
+/// by several hubs with `--database postgres://USER@HOST:PORT/DB`.
 struct StoreOptions: ParsableArguments {
     @Option(help: "Folder for the hub's SQLite database (default: $XDG_DATA_HOME/loket, else ~/.local/share/loket).")
     var data: String?
+
+    @Option(help: ArgumentHelp(
+        "A PostgreSQL database shared by several hubs, postgres://USER@HOST:PORT/DB (the password comes from "
+            + "$\(Self.passwordVariable) or --database-password-file, never from the URL).", valueName: "URL"))
+    var database: String?
+
+    @Option(help: "A file whose first line is the database password.")
+    var databasePasswordFile: String?
+
+    static let passwordVariable = "LOKET_DATABASE_PASSWORD"
+
+    func validate() throws {
+        if let database {
+            if data != nil { throw ValidationError("--data and --database exclude each other") }
+            if case .failure(let error) = PostgresHubStore.Location.parse(database) {
+                throw ValidationError("--database: \(error)")
+            }
+        } else if databasePasswordFile != nil {
+            throw ValidationError("--database-password-file needs --database")
+        }
+    }
 
     func directory() -> String {
         if let data { return data }
@@ -42,7 +64,34 @@ struct StoreOptions: ParsableArguments {
         return "\(home)/.local/share/loket"
     }
 
-    func open() throws -> any HubStore {
+    /// The PostgreSQL location with its password, when `--database` was given.
+    func location() throws -> PostgresHubStore.Location? {
+        guard let database else { return nil }
+        var location: PostgresHubStore.Location
+        switch PostgresHubStore.Location.parse(database) {
+        case .success(let parsed): location = parsed
+        case .failure(let error): throw ValidationError("--database: \(error)")
+        }
+        if let file = databasePasswordFile {
+            guard let text = try? String(contentsOfFile: file, encoding: .utf8) else {
+                throw ValidationError("cannot read the database password file \(file)")
+            }
+            location.password = text.split(separator: "\n", omittingEmptySubsequences: false).first.map(String.init)
+        } else if let password = ProcessInfo.processInfo.environment[Self.passwordVariable], !password.isEmpty {
+            location.password = password
+        }
+        return location
+    }
+
+    /// Opens the store; on PostgreSQL this also creates or updates the schema, whichever command comes first.
+    func open(logger: Logger = Logger(label: "loket-hub.store")) async throws -> any HubStore {
+        if let location = try location() {
+            do {
+                return try await PostgresHubStore.open(location, logger: logger)
+            } catch {
+                throw ValidationError("cannot open the hub database \(location): \(error)")
+            }
+        }
         let folder = directory()
         do {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
@@ -51,6 +100,11 @@ struct StoreOptions: ParsableArguments {
             throw ValidationError("cannot open the hub database in \(folder): \(error)")
         }
     }
+}
+
+/// Closes a PostgreSQL store's connections once a command is done with it (SQLite needs nothing).
+func finish(_ store: any HubStore) async {
+    if let postgres = store as? PostgresHubStore { await postgres.close() }
 }
 
 struct Serve: AsyncParsableCommand {
@@ -132,7 +186,7 @@ struct Serve: AsyncParsableCommand {
         } catch {
             throw ValidationError("\(error)")
         }
-        let hubStore = try store.open()
+        let hubStore = try await store.open(logger: logger)
         guard let (host, port) = HostPort.parse(listen) else { throw ExitCode(2) }
         let hub = Hub(engine: Engine(script: loadedScript), store: hubStore, logger: logger, clock: Self.clock())
         let whatsAppConfiguration = try whatsapp.configuration()
@@ -151,9 +205,18 @@ struct Serve: AsyncParsableCommand {
             // The first line on stdout, flushed: scripts and tests wait for it.
             say("listening on http://\(host):\(boundPort)")
         }
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: app), .init(service: ConnectionCloser(hub: hub)),
+        ]
+        if let shared = hubStore as? PostgresHubStore {
+            // Other hubs may share this database: their events reach this hub's connections through the feed,
+            // joined before the first connection so that none of them is missed.
+            try await hub.joinCluster()
+            services.append(.init(service: ClusterFeed(hub: hub, store: shared, logger: logger)))
+        }
         let serviceGroup = ServiceGroup(
             configuration: .init(
-                services: [.init(service: app), .init(service: ConnectionCloser(hub: hub))],
+                services: services,
                 gracefulShutdownSignals: [.sigterm, .sigint], logger: logger))
         try await serviceGroup.run()
     }
@@ -213,11 +276,13 @@ struct OfficerCommand: AsyncParsableCommand {
 
         func run() async throws {
             let password = try readPassword(fromStdin: passwordStdin)
-            let hubStore = try store.open()
+            let hubStore = try await store.open()
             do {
                 try await hubStore.addOfficer(OfficerRecord(
                     username: username, name: name, passwordHash: PasswordHashing.hash(password)))
+                await finish(hubStore)
             } catch let error as StoreError {
+                await finish(hubStore)
                 throw ValidationError(error.description)
             }
             say("added officer \(username) (\(name))")
@@ -229,7 +294,10 @@ struct OfficerCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            for officer in try await store.open().officers() { say("\(officer.username)\t\(officer.name)") }
+            let hubStore = try await store.open()
+            let officers = try await hubStore.officers()
+            await finish(hubStore)
+            for officer in officers { say("\(officer.username)\t\(officer.name)") }
         }
     }
 
@@ -239,7 +307,10 @@ struct OfficerCommand: AsyncParsableCommand {
         @OptionGroup var store: StoreOptions
 
         func run() async throws {
-            guard try await store.open().removeOfficer(named: username) else {
+            let hubStore = try await store.open()
+            let removed = try await hubStore.removeOfficer(named: username)
+            await finish(hubStore)
+            guard removed else {
                 throw ValidationError("no officer named '\(username)'")
             }
             say("removed officer \(username)")
@@ -255,7 +326,10 @@ struct OfficerCommand: AsyncParsableCommand {
         func run() async throws {
             let password = try readPassword(fromStdin: passwordStdin)
             let hash = PasswordHashing.hash(password)
-            guard try await store.open().setPasswordHash(hash, for: username) else {
+            let hubStore = try await store.open()
+            let changed = try await hubStore.setPasswordHash(hash, for: username)
+            await finish(hubStore)
+            guard changed else {
                 throw ValidationError("no officer named '\(username)'")
             }
             say("password changed for \(username)")
@@ -327,7 +401,9 @@ struct Report: AsyncParsableCommand {
         let date = day.flatMap { CivilDate(parsing: $0) } ?? calendar.localTime(Date()).date
         // A day in office time lies within the UTC day before, of and after it.
         let start = Date(timeIntervalSince1970: Double(date.daysSinceEpoch - 1) * 86_400)
-        let events = try await store.open().events(between: start, and: start.addingTimeInterval(3 * 86_400))
+        let hubStore = try await store.open()
+        let events = try await hubStore.events(between: start, and: start.addingTimeInterval(3 * 86_400))
+        await finish(hubStore)
         let report = DayReport.make(
             events: events, day: date, calendar: calendar,
             thresholds: WaitThresholds(warning: warnAfter, breach: breachAfter, hardLimit: WaitThresholds.liveChat.hardLimit))

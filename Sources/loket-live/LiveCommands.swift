@@ -85,6 +85,10 @@ struct Live: ParsableCommand {
         commandName: "live", abstract: "Answer real citizens through a hub (sign in first with 'loket login').")
 
     @Option(help: "The hub's address (default: the one you signed in at).") var hub: String?
+    @Option(help: ArgumentHelp(
+        "Another hub sharing the same database, used when the first is out of reach (repeatable).",
+        valueName: "URL"))
+    var alsoHub: [String] = []
     @OptionGroup var scriptOptions: ScriptOptions
     @Option(help: "Theme name (see 'loket themes').") var theme = "default"
     @Option(help: "Write a debug log to this file.") var log: String?
@@ -108,7 +112,7 @@ struct Live: ParsableCommand {
             writeError(error.description)
             throw ExitCode(2)
         }
-        let link = HubLink(hub: session.hub, token: session.token, username: session.username)
+        let link = HubLink(hub: session.hub, alternates: alsoHub, token: session.token, username: session.username)
         link.start()
         let size = screen.size
         // Reply ids must never repeat across runs: the hub would take a repeat for a resend and store nothing.

@@ -1,16 +1,20 @@
 import Foundation
 import Testing
 
-/// A real `loket-hub` process on a loopback port, with its own data folder; killed when the test is done.
+/// A real `loket-hub` process on a loopback port, with its own data folder (or a PostgreSQL database shared with
+/// other hubs); killed when the test is done.
 final class HubProcess {
     let data: URL
     let port: Int
+    /// `postgres://…` when the hub keeps its data in PostgreSQL instead of the data folder.
+    let database: String?
     private(set) var pid: pid_t = 0
     private let output: URL
 
     var url: String { "http://127.0.0.1:\(port)" }
 
-    init() throws {
+    init(database: String? = nil) throws {
+        self.database = database
         data = FileManager.default.temporaryDirectory.appendingPathComponent("loket-hub-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
         output = data.appendingPathComponent("hub.out")
@@ -49,7 +53,7 @@ final class HubProcess {
     /// Runs a `loket-hub` subcommand against this hub's data folder, with `input` on standard input.
     @discardableResult
     func command(_ arguments: [String], input: String? = nil) async throws -> String {
-        try await Self.run([try Self.binary("loket-hub")] + arguments + ["--data", data.path], input: input)
+        try await Self.run([try Self.binary("loket-hub")] + arguments + storeArguments, input: input)
     }
 
     /// Runs a program to completion with `input` on standard input; fails on a non-zero exit.
@@ -67,6 +71,9 @@ final class HubProcess {
         return result.output
     }
 
+    /// Where this hub's data is, as `loket-hub` options.
+    var storeArguments: [String] { database.map { ["--database", $0] } ?? ["--data", data.path] }
+
     private static func quote(_ text: String) -> String { "'" + text.replacingOccurrences(of: "'", with: "'\\''") + "'" }
 
     /// Starts the hub and waits for its `listening on` line; `arguments` go after the hub's own, `environment`
@@ -75,7 +82,7 @@ final class HubProcess {
         try? FileManager.default.removeItem(at: output)
         let hub = try Self.binary("loket-hub")
         pid = try TmuxSession.launch(
-            [hub, "--listen", "127.0.0.1:\(port)", "--data", data.path] + extra,
+            [hub, "--listen", "127.0.0.1:\(port)"] + storeArguments + extra,
             environment: ProcessInfo.processInfo.environment.merging(environment) { $1 }, output: output.path,
             discardErrors: true)
         // Generous: training the engine in a debug build on a busy 2-core machine can take a while.

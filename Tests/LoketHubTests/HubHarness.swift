@@ -62,6 +62,7 @@ struct HarnessError: Error, CustomStringConvertible {
 func withHub<T>(
     store: (any HubStore)? = nil, clock: @escaping @Sendable () -> Date = { officeOpenTime },
     whatsapp: WhatsAppConfiguration? = nil, logger customLogger: Logger? = nil,
+    gapTimeout: Duration = .seconds(3),
     _ body: (RunningHub) async throws -> T
 ) async throws -> T {
     let hubStore = try store ?? SQLiteHubStore()
@@ -75,13 +76,23 @@ func withHub<T>(
     let app = HubServer.application(hub: hub, configuration: configuration, logger: logger) {
         portContinuation.yield($0)
     }
-    let group = ServiceGroup(configuration: .init(services: [app], gracefulShutdownSignals: [], logger: logger))
+    var services: [any ServiceLifecycle.Service] = [app]
+    if let shared = hubStore as? PostgresHubStore {
+        // Several hubs may share this database: the feed brings the others' events, as `loket-hub serve` does.
+        services.append(ClusterFeed(hub: hub, store: shared, logger: logger, pollInterval: .milliseconds(200), gapTimeout: gapTimeout))
+    }
+    let group = ServiceGroup(configuration: .init(services: services, gracefulShutdownSignals: [], logger: logger))
     let running = Task { try await group.run() }
     var iterator = ports.makeAsyncIterator()
     guard let port = await iterator.next() else {
         await hub.detachWhatsApp()
         await group.triggerGracefulShutdown()
         throw HarnessError(description: "hub did not start")
+    }
+    if hubStore is PostgresHubStore {
+        // Serving before the hub has joined the cluster would miss the other hubs' first events.
+        let deadline = Date().addingTimeInterval(30)
+        while await hub.deliveredThrough == nil, Date() < deadline { try? await Task.sleep(for: .milliseconds(20)) }
     }
     do {
         let result = try await body(RunningHub(port: port, hub: hub, store: hubStore))

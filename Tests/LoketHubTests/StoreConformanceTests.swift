@@ -8,11 +8,16 @@ import Testing
 enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
     case sqliteMemory
     case sqliteFile
+    /// A fresh database in the test process's throwaway PostgreSQL cluster.
+    case postgres
 
     var testDescription: String { rawValue }
 
+    /// The kinds this machine can run: PostgreSQL only where it is installed (else a loud warning says so).
+    static var available: [StoreKind] { PostgresCluster.available ? allCases : allCases.filter { $0 != .postgres } }
+
     /// A fresh, empty store and a way to open it again (nil when it cannot outlive its handle).
-    func make() throws -> (store: any HubStore, reopen: (() throws -> any HubStore)?) {
+    func make() async throws -> (store: any HubStore, reopen: (() async throws -> any HubStore)?) {
         switch self {
         case .sqliteMemory:
             return (try SQLiteHubStore(), nil)
@@ -21,6 +26,9 @@ enum StoreKind: String, CaseIterable, CustomTestStringConvertible, Sendable {
             try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
             let path = SQLiteHubStore.file(in: folder.path)
             return (try SQLiteHubStore(path: path), { try SQLiteHubStore(path: path) })
+        case .postgres:
+            let location = try await PostgresStores.freshDatabase()
+            return (try await PostgresStores.open(location), { try await PostgresStores.open(location) })
         }
     }
 }
@@ -37,9 +45,9 @@ struct StoreConformanceTests {
         HubEvent(seq: nil, kind: .message, conversation: conversation, time: time, from: from, text: text)
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func officersAreAddedListedRepassworedAndRemovedWithTheirSessions(kind: StoreKind) async throws {
-        let store = try kind.make().store
+        let store = try await kind.make().store
         try await store.addOfficer(OfficerRecord(username: "ani", name: "Ani", passwordHash: "h1"))
         try await store.addOfficer(OfficerRecord(username: "budi", name: "Budi", passwordHash: "h2"))
         await #expect(throws: StoreError.officerExists("ani")) {
@@ -60,9 +68,9 @@ struct StoreConformanceTests {
         #expect(try await store.removeOfficer(named: "budi") == false)
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func conversationsAreFoundByIdAndTokenHashAndCreatedOnce(kind: StoreKind) async throws {
-        let store = try kind.make().store
+        let store = try await kind.make().store
         let created = try await conversation(store)
         #expect(created.kind == .conversationCreated)
         #expect(created.seq == 1)
@@ -73,9 +81,9 @@ struct StoreConformanceTests {
         #expect(try await store.events(after: 0, limit: 10).filter { $0.kind == .conversationCreated }.count == 1)
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func seqIsStrictlyIncreasingAndAKnownClientIdStoresNothing(kind: StoreKind) async throws {
-        let store = try kind.make().store
+        let store = try await kind.make().store
         _ = try await conversation(store)
         let client = ClientKey(origin: "citizen:k1", id: "m1")
         guard case .stored(let first) = try await store.append(message("k1", "Halo"), client: client, change: .none) else {
@@ -105,9 +113,9 @@ struct StoreConformanceTests {
         }
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func aBatchIsStoredInOrderWithDuplicatesAndUnknownConversationsAnsweredPerItem(kind: StoreKind) async throws {
-        let store = try kind.make().store
+        let store = try await kind.make().store
         _ = try await conversation(store)
         _ = try await conversation(store, "k2")
         let repeated = ClientKey(origin: "citizen:k1", id: "m1")
@@ -140,9 +148,9 @@ struct StoreConformanceTests {
         #expect(try await store.append(batch: []).isEmpty)
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func eventsKeepEveryFieldAndChangesApplyInTheSameTransaction(kind: StoreKind) async throws {
-        let store = try kind.make().store
+        let store = try await kind.make().store
         _ = try await conversation(store)
         let engine = JSON.object([("intent", .string("greet")), ("suggestions", .array([.string("x")]))])
         var event = message("k1", "Selamat pagi 🙏", from: .officer)
@@ -170,9 +178,9 @@ struct StoreConformanceTests {
 
     /// Migration v2: WhatsApp statuses point at the message they are about, and channel data (the `wamid`, a
     /// file's media id) comes back as it went in.
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func statusEventsAndChannelDataKeepEveryField(kind: StoreKind) async throws {
-        let store = try kind.make().store
+        let store = try await kind.make().store
         // A WhatsApp sender's conversation: its token hash is no hash (`whatsapp:WA_ID`), so no token finds it.
         _ = try await store.createConversation(
             id: "wa-6281234567890", tokenHash: "whatsapp:6281234567890", name: "Sari", honorific: nil, at: time)
@@ -225,9 +233,9 @@ struct StoreConformanceTests {
         #expect(again.channel?["channel"]?.stringValue == "whatsapp")
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func officersRacingToTakeAConversationHaveExactlyOneWinner(kind: StoreKind) async throws {
-        let store = try kind.make().store
+        let store = try await kind.make().store
         _ = try await conversation(store)
         let outcomes = try await withThrowingTaskGroup(of: TakeOutcome.self) { group in
             for index in 0..<20 {
@@ -245,9 +253,9 @@ struct StoreConformanceTests {
         #expect(try await store.take(conversation: "nope", officer: "x", client: nil, at: time) == .notFound)
     }
 
-    @Test(arguments: StoreKind.allCases)
+    @Test(arguments: StoreKind.available)
     func receiptNumbersAreNeverHandedOutTwice(kind: StoreKind) async throws {
-        let store = try kind.make().store
+        let store = try await kind.make().store
         let numbers = try await withThrowingTaskGroup(of: Int.self) { group in
             for _ in 0..<40 { group.addTask { try await store.allocateReceipt(day: "20261130") } }
             return try await group.reduce(into: []) { $0.append($1) }
@@ -268,17 +276,18 @@ struct StoreConformanceTests {
     }
 
     @Test func theFileStoreIsWALAndFlushesEveryCommit() async throws {
-        let store = try #require(try StoreKind.sqliteFile.make().store as? SQLiteHubStore)
+        let store = try #require(try await StoreKind.sqliteFile.make().store as? SQLiteHubStore)
         #expect(try await store.journalMode() == "wal")
         #expect(try await store.synchronousLevel() == 2, "FULL: an acknowledged message survives a power cut")
     }
 
-    @Test func aReopenedFileStoreHasEverythingAndContinuesItsNumbers() async throws {
-        let (store, reopen) = try StoreKind.sqliteFile.make()
+    @Test(arguments: StoreKind.available.filter { $0 != .sqliteMemory })
+    func aReopenedStoreHasEverythingAndContinuesItsNumbers(kind: StoreKind) async throws {
+        let (store, reopen) = try await kind.make()
         _ = try await conversation(store)
         _ = try await store.append(message("k1", "Halo"), client: ClientKey(origin: "citizen:k1", id: "a"), change: .none)
         _ = try await store.allocateReceipt(day: "20261130")
-        let again = try #require(try reopen?())
+        let again = try #require(try await reopen?())
         #expect(try await again.events(conversation: "k1").count == 2)
         #expect(try await again.append(message("k1", "Halo"), client: ClientKey(origin: "citizen:k1", id: "a"), change: .none) == .duplicate(seq: 2))
         #expect(try await again.allocateReceipt(day: "20261130") == 2)

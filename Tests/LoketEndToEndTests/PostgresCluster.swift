@@ -1,0 +1,1 @@
+../LoketHubTests/PostgresCluster.swift
