@@ -569,16 +569,18 @@ public final class PostgresHubStore: HubStore {
         }
     }
 
-    public func allocateReceipt(day: String) async throws -> Int {
-        try await bounded {
+    public func allocateReceipts(day: String, count: Int) async throws -> ClosedRange<Int> {
+        let count = max(1, count)
+        let last = try await bounded {
             // One statement: the row lock of the upsert serialises hubs asking for the same day.
             try await self.collect(self.client.query(
                 """
-                INSERT INTO receipt_counter (day, last) VALUES (\(day), 1)
-                ON CONFLICT (day) DO UPDATE SET last = receipt_counter.last + 1 RETURNING last
+                INSERT INTO receipt_counter (day, last) VALUES (\(day), \(count))
+                ON CONFLICT (day) DO UPDATE SET last = receipt_counter.last + EXCLUDED.last RETURNING last
                 """, logger: self.logger), Int.self
-            ).first ?? 1
+            ).first ?? count
         }
+        return (last - count + 1)...last
     }
 
     // MARK: Rows
