@@ -208,6 +208,66 @@ struct AppStateTests {
         #expect(state.selected == first, "Ani has waited 30 s longer than the priority citizen")
     }
 
+    @Test func theSelectionStaysOnTheSameCitizenWhenTheQueueResorts() {
+        var state = AppState(now: Self.start, width: 100, height: 30)
+        let ani = state.addCitizen(name: "Ani", honorific: .ibu, priority: false, engine: engine)
+        let budi = state.addCitizen(name: "Budi", honorific: .bapak, priority: false, engine: engine)
+        state.receive("halo", chat: ani, engine: engine)
+        _ = state.update(.tick(Self.start.addingTimeInterval(20)), engine: engine)
+        state.receive("mau urus nib", chat: budi, engine: engine)
+        _ = press(&state, .control("n"))
+        #expect(state.selected == budi)
+        for character in "Untuk Pak Budi" { _ = press(&state, .character(character)) }
+        // A priority citizen arrives and writes, and Ani writes again: the rows above Budi move, he stays selected.
+        let joko = state.addCitizen(name: "Pak Joko", honorific: .bapak, priority: true, engine: engine)
+        state.receive("permisi", chat: joko, engine: engine)
+        state.receive("halo? masih ada petugas?", chat: ani, engine: engine)
+        #expect(state.order.first == joko, "the queue did re-sort: \(state.order)")
+        #expect(state.selected == budi)
+        #expect(state.selectedChat?.name == "Budi")
+        #expect(state.input.text == "Untuk Pak Budi")
+        // Sending goes to Budi, the citizen the officer was looking at.
+        _ = press(&state, .enter)
+        #expect(state.chats[budi].messages.last { $0.author == .officer }?.text == "Untuk Pak Budi")
+        #expect(!state.chats[ani].messages.contains { $0.author == .officer })
+        #expect(!state.chats[joko].messages.contains { $0.author == .officer })
+        #expect(state.selected == budi, "the reply re-sorted the queue under the cursor")
+    }
+
+    @Test func afterAReplyCtrlNGoesOnDownTheQueueAndF7ToTheLongestWaiting() {
+        var state = AppState(now: Self.start, width: 100, height: 30)
+        let joko = state.addCitizen(name: "Pak Joko", honorific: .bapak, priority: true, engine: engine)
+        let ani = state.addCitizen(name: "Ani", honorific: .ibu, priority: false, engine: engine)
+        let budi = state.addCitizen(name: "Budi", honorific: .bapak, priority: false, engine: engine)
+        let citra = state.addCitizen(name: "Citra", honorific: .ibu, priority: false, engine: engine)
+        for (offset, chat) in [ani, budi, citra, joko].enumerated() {
+            _ = state.update(.tick(Self.start.addingTimeInterval(Double(offset * 10))), engine: engine)
+            state.receive("halo", chat: chat, engine: engine)
+        }
+        #expect(state.order == [joko, ani, budi, citra])
+        _ = press(&state, .control("n"))
+        #expect(state.selected == ani)
+        for character in "Selamat pagi, Ibu" { _ = press(&state, .character(character)) }
+        _ = press(&state, .enter)
+        #expect(state.order == [joko, budi, citra, ani], "answered, Ani goes to the end of the queue")
+        // Ctrl-N goes on to the citizen who was after Ani, not round to the priority citizen at the top.
+        _ = press(&state, .control("n"))
+        #expect(state.selected == budi)
+        _ = press(&state, .control("n"))
+        #expect(state.selected == citra)
+        _ = press(&state, .control("p"))
+        #expect(state.selected == budi)
+        // F7 goes to the longest unanswered wait: after Budi's reply that is Citra's (10 s before Pak Joko's).
+        for character in "Selamat pagi, Pak" { _ = press(&state, .character(character)) }
+        _ = press(&state, .enter)
+        _ = press(&state, .function(7))
+        #expect(state.selected == citra, "after Budi's reply the longest wait is Citra's")
+        _ = press(&state, .control("p"))
+        _ = press(&state, .control("p"))
+        _ = press(&state, .function(7))
+        #expect(state.selected == citra)
+    }
+
     @Test func f8OpensFinishedConversationsForReading() {
         var session = state(seed: 2)
         while session.state.chats.filter({ $0.status != .active }).count < 2, session.now < Self.start.addingTimeInterval(3600) {

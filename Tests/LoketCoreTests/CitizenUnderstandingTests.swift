@@ -85,6 +85,16 @@ struct CitizenUnderstandingTests {
         #expect(dialogue.citizen(text).understanding.intent == .askDuration, "\(text)")
     }
 
+    @Test(arguments: [
+        ("npwp wajib tidak untuk daftar nib?", Intent.askRequirements), ("perlu surat pengantar RT gak sih pak", .askRequirements),
+        ("urus izin reklame bayar ga kak", .askCost), ("hari sabtu buka nggak ya?", .askHours),
+    ] as [(String, Intent)])
+    func aClosingTidakAsksAQuestionAndRefusesNothing(text: String, intent: Intent) {
+        var dialogue = Dialogue(engine: engine)
+        let understanding = dialogue.citizen(text).understanding
+        #expect(understanding.intent == intent, "\(text): \(understanding.intents.map { "\($0.intent) \($0.confidence)" })")
+    }
+
     @Test func aServiceIdWrittenAsAnAcronymNamesTheService() {
         #expect(engine.extractor.extract(raw: "berapa lama SIP jadinya?", normalized: engine.normalizer.normalize("berapa lama SIP jadinya?")).serviceID == "sip")
         #expect(engine.extractor.extract(raw: "Sip pak, makasih", normalized: engine.normalizer.normalize("Sip pak, makasih")).serviceID == nil)

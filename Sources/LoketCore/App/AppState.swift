@@ -127,6 +127,9 @@ public struct AppState: Sendable {
     /// drawing a frame never sorts the queue.
     public internal(set) var order: [Int] = []
     public internal(set) var selected: Int?
+    /// The chats around the selected one before the officer's reply moved it down the queue, so that Ctrl-N goes
+    /// on to the citizen who was next rather than round to the top (the priority citizen), and Ctrl-P back.
+    private var neighboursBeforeReply: (chat: Int, next: Int?, previous: Int?)?
     public internal(set) var suggestions: [Suggestion] = []
     /// The suggestion Tab last put into the input line.
     public internal(set) var suggestionIndex: Int?
@@ -357,7 +360,11 @@ public struct AppState: Sendable {
         guard !order.isEmpty else { return }
         let position = selected.flatMap { order.firstIndex(of: $0) }
         let next: Int
-        if let position {
+        if let moved = neighboursBeforeReply, moved.chat == selected,
+            let neighbour = (delta > 0 ? moved.next : moved.previous).flatMap({ order.firstIndex(of: $0) })
+        {
+            next = neighbour
+        } else if let position {
             next = ((position + delta) % order.count + order.count) % order.count
         } else {
             next = delta > 0 ? 0 : order.count - 1
@@ -367,6 +374,7 @@ public struct AppState: Sendable {
 
     private mutating func select(_ index: Int, engine: Engine) {
         selected = index
+        neighboursBeforeReply = nil
         chats[index].unread = 0
         refreshSuggestions(engine: engine)
     }
@@ -396,7 +404,13 @@ public struct AppState: Sendable {
         chats[index].newWhileScrolled = false
         chats[index].sentHistory.append(text)
         chats[index].historyPosition = nil
+        let position = order.firstIndex(of: index)
+        let neighbours = position.map { position in
+            (chat: index, next: position + 1 < order.count ? order[position + 1] : nil,
+             previous: position > 0 ? order[position - 1] : nil)
+        }
         reposition(index)
+        if order.firstIndex(of: index) != position { neighboursBeforeReply = neighbours }
         refreshSuggestions(engine: engine)
         return [.reply(key: chats[index].key, text: text, kind: recorded, localID: makeLocalID())]
     }

@@ -128,6 +128,13 @@ public struct Engine: Sendable {
             return .greet
         }
         let asking = text.tokens.contains(where: Self.questionWords.contains) || understanding.asked
+        // "perlu NPWP tidak?", "bayar ga sih": a closing "tidak" asks yes or no and refuses nothing; the question
+        // it closes is what the citizen wants answered.
+        if intent == .deny || intent == .unknown, Self.endsWithQuestionTag(text),
+            let question = understanding.intents.first(where: { Self.questionIntents.contains($0.intent) && $0.confidence >= 0.1 })
+        {
+            return question.intent
+        }
         // The officer's question decides what an answer is: after "kapan kejadiannya?" a time, a place or a name
         // is information, not a question of its own.
         if conversation.awaiting == .question, !asking, !Self.keptAfterQuestion.contains(intent) {
@@ -157,6 +164,25 @@ public struct Engine: Sendable {
         "apa", "apakah", "berapa", "kapan", "bagaimana", "mana", "kenapa", "mengapa", "gimana", "bisakah", "bolehkah",
         "siapa",
     ]
+
+    /// Intents that ask the officer something.
+    private static let questionIntents: Set<Intent> = [
+        .askRequirements, .askDuration, .askCost, .askStatus, .askHours, .askLocation,
+    ]
+
+    /// Words that may follow a closing "tidak" in a yes-or-no question ("perlu tidak sih, Pak?").
+    private static let tagParticles: Set<String> = [
+        "sih", "ya", "iya", "kah", "nih", "dong", "bapak", "ibu", "kak", "min", "mas", "mbak", "bang", "admin",
+    ]
+
+    /// A clause of three or more words that ends in "tidak", give or take particles: "harus ada domisili tidak?".
+    private static func endsWithQuestionTag(_ text: NormalizedText) -> Bool {
+        text.segments.contains { segment in
+            var end = segment.upperBound
+            while end > segment.lowerBound, tagParticles.contains(text.tokens[end - 1]) { end -= 1 }
+            return end - segment.lowerBound >= 3 && text.tokens[end - 1] == "tidak"
+        }
+    }
 
     /// Intents that stand as they are after an officer's question: answers of their own kind.
     private static let keptAfterQuestion: Set<Intent> = [

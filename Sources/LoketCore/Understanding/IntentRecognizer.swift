@@ -18,6 +18,8 @@ public struct Understanding: Sendable {
 /// hashing intent names was a measurable share of the time.
 struct IntentRecognizer: Sendable {
     let classifier: TextClassifier<Intent>
+    /// The character n-gram view of the same examples, mixed into every clause's scores (see `charWeight`).
+    let charModel: CharGramModel
     /// Keyword phrases by first word, with the label index they support.
     private let keywords: [String: [(phrase: [String], label: Int)]]
     /// Keywords of three or more words, for word-order variants (see `scores`).
@@ -41,6 +43,10 @@ struct IntentRecognizer: Sendable {
         .nudge: 0.9, .goodbye: 0.62, .deny: 0.6, .thanks: 0.52, .confirm: 0.5, .greet: 0.4, .unknown: 0,
     ]
 
+    /// Share of the character n-gram model in each clause's scores: half cross-validated best (85.2 % against 84.7 %
+    /// without the model, mean of four or five shuffles of the default script's examples).
+    static let charWeight = 0.5
+
     /// How much a keyword found in a clause adds to its intent before renormalising.
     private static let keywordBoost = 0.6
 
@@ -51,6 +57,10 @@ struct IntentRecognizer: Sendable {
         }
         exampleWords = Set(examples.flatMap(\.tokens))
         let classifier = TextClassifier(examples: examples)
+        let labelIndex = Dictionary(uniqueKeysWithValues: classifier.labels.enumerated().map { ($0.element, $0.offset) })
+        charModel = CharGramModel(
+            examples: examples.compactMap { example in labelIndex[example.label].map { (example.tokens, $0) } },
+            labelCount: classifier.labels.count)
         var keywords: [String: [(phrase: [String], label: Int)]] = [:]
         for intent in intents {
             guard let label = classifier.labels.firstIndex(of: intent.id) else { continue }
@@ -92,8 +102,11 @@ struct IntentRecognizer: Sendable {
         var leaders: [(label: Int, confidence: Double)] = []
         let isWhole = { (part: Range<Int>) in part.count == text.tokens.count }
         let evidence = classifier.evidence(for: text.tokens)
+        let charEvidence = charModel.evidence(for: text.tokens)
         for part in parts {
-            let scores = scores(for: text.tokens[part], prediction: classifier.predict(evidence, range: part))
+            let scores = scores(
+                for: text.tokens[part], prediction: classifier.predict(evidence, range: part),
+                fragments: charModel.predict(charEvidence, range: part))
             var first = (label: 0, confidence: -1.0)
             var second = (label: 0, confidence: -1.0)
             for (label, confidence) in scores.enumerated() {
@@ -139,8 +152,11 @@ struct IntentRecognizer: Sendable {
 
     /// Classifier confidences for one clause by label index, with the clause's keywords added in and low
     /// coverage discounted.
-    private func scores(for tokens: ArraySlice<String>, prediction: TextClassifier<Intent>.Prediction) -> [Double] {
+    private func scores(
+        for tokens: ArraySlice<String>, prediction: TextClassifier<Intent>.Prediction, fragments: [Double]
+    ) -> [Double] {
         var scores = prediction.confidences
+        for label in scores.indices { scores[label] = scores[label] * (1 - Self.charWeight) + fragments[label] * Self.charWeight }
         var boosted = false
         for index in tokens.indices {
             guard let candidates = keywords[tokens[index]] else { continue }
