@@ -721,6 +721,16 @@ examples = [
     "slmt siang",
     "p",
     "halo apa ada petugas?",
+    "selamat pagi pak, semoga sehat selalu",
+    "met sore kak",
+    "malam pak, maaf ganggu",
+    "halo min, selamat pagi",
+    "hai, good morning",
+    "assalamualaikum warahmatullahi wabarakutuh",
+    "sampurasun",
+    "hallo bu",
+    "pagi bapak ibu petugas",
+    "selamat siang, apa kabar",
 ]
 
 [[intent]]
@@ -775,11 +785,25 @@ examples = [
     "mau urus perizinan",
     "mw urus ijin",
     "bisa bantu saya urus izin?",
+    "Hello, I would like to register a new business here",
+    "I need a building permit for my house",
+    "could you help me renew my practice permit?",
+    "saya berencana membuka kedai kopi, perlu urus izin apa dulu",
+    "saya mau ajukan perpanjangan izin usaha yang mau habis",
+    "minta tolong dibantu pembuatan NIB untuk usaha rumahan",
+    "kami mau mengurus sertifikat laik fungsi untuk hotel",
+    "mau daftarin usaha katering ibu saya",
+    "sy mw ngurus ijin praktek dokter gigi",
+    "saya bermaksud mengajukan izin reklame untuk billboard di jalan raya",
+    "ingin memperpanjang SIP apoteker saya yang habis bulan depan",
+    "mau bikin izin bangun rumah di tanah warisan",
+    "mohon bantuannya untuk pendaftaran usaha baru saya",
+    "bisa dibantu bikin nib sekarang?",
 ]
 
 [[intent]]
 id = "ask_requirements"
-keywords = ["syarat", "syaratnya", "persyaratan", "persyaratannya", "bawa apa", "dokumen apa", "berkas apa", "perlu apa", "yang dibutuhkan", "requirements", "apa saja yang harus"]
+keywords = ["syarat", "syaratnya", "persyaratan", "persyaratannya", "bawa apa", "dokumen apa", "berkas apa", "perlu apa", "yang dibutuhkan", "requirements", "apa saja yang harus", "what documents", "need to bring", "do i need"]
 examples = [
     "apa lagi yang kurang ya",
     "dokumen apa yang masih kurang",
@@ -831,11 +855,29 @@ examples = [
     "kalau belum punya NIB bisa tidak?",
     "terus kalau tidak ada surat domisili gimana",
     "apa saja yang harus disiapkan untuk izin praktik",
+    "what are the documents needed for NIB?",
+    "which documents should I prepare for the building permit?",
+    "apakah harus membawa surat pengantar dari kelurahan?",
+    "fotokopi ktp nya berapa lembar pak",
+    "ukuran pas fotonya berapa ya",
+    "surat rekomendasi organisasi profesi itu wajib tidak",
+    "kk perlu dilampirkan juga?",
+    "npwp pribadi bisa atau harus npwp usaha?",
+    "harus pakai materai tidak",
+    "kalau domisili saya beda kota boleh tidak",
+    "dokumen yang harus diupload apa saja",
+    "berkas persyaratan buat slf apa saja ya bu",
+    "sertifikat tanahnya harus asli atau cukup fotokopi",
+    "kalau belum ada gambar bangunan bagaimana",
+    "npwp saya masih dalam proses, terus gimana ya",
+    "sertifikat tanah masih di bank, bisa pakai apa",
+    "surat domisilinya belum jadi dari kelurahan, bagaimana dong",
+    "rekomendasi IDI saya masih diurus, apa bisa nyusul",
 ]
 
 [[intent]]
 id = "ask_duration"
-keywords = ["berapa lama", "kapan selesai", "kapan jadi", "berapa hari", "prosesnya lama", "lama proses", "lama prosesnya", "how long", "kapan bisa diambil", "kapan terbit", "estimasi"]
+keywords = ["berapa lama", "kapan selesai", "kapan jadi", "berapa hari", "prosesnya lama", "lama proses", "lama prosesnya", "how long", "kapan bisa diambil", "kapan terbit", "estimasi", "how many days", "how many working days"]
 examples = [
     "berapa lama jadinya pak",
     "kapan izinnya jadi",
@@ -872,6 +914,16 @@ examples = [
     "kapan kira-kira izin saya keluar",
     "lama nunggu nya berapa hari",
     "prosesnya cepat kah?",
+    "how many working days does it take?",
+    "when can I pick up the certificate?",
+    "kelarnya kapan kak",
+    "izinnya jadi dalam berapa hari",
+    "kalau diajukan sekarang, jadinya tanggal berapa",
+    "apakah bisa selesai minggu ini?",
+    "proses pbg biasanya makan waktu berapa lama ya",
+    "lama nggak nunggu nib nya",
+    "berapa lama proses verifikasinya",
+    "kapan kira kira sip saya terbit",
 ]
 
 [[intent]]
@@ -917,11 +969,21 @@ examples = [
     "biaya slf mahal ga",
     "ada biaya tambahan tidak?",
     "semuanya gratis kan?",
+    "how much do I have to pay?",
+    "are there any fees for the permit?",
+    "biaya pengurusannya berapa ya bu",
+    "apakah ada biaya yang harus dibayar?",
+    "bayar di bank mana ya",
+    "pembayarannya bisa transfer?",
+    "retribusi pbg dihitung gimana",
+    "kena biaya nggak kalau perpanjang",
+    "harga izin reklame berapaan",
+    "total biayanya kira-kira berapa",
 ]
 
 [[intent]]
 id = "ask_status"
-keywords = ["status", "sampai mana", "sudah jadi belum", "sudah selesai belum", "sudah terbit", "cek berkas", "cek permohonan", "progres", "progress", "tracking"]
+keywords = ["status", "sampai mana", "sudah jadi belum", "sudah selesai belum", "sudah terbit", "cek berkas", "cek permohonan", "progres", "progress", "tracking", "any update", "perkembangan permohonan", "perkembangan berkas"]
 examples = [
     "berkas saya gimana kabarnya",
     "izin usaha saya sudah selesai?",
@@ -957,6 +1019,16 @@ examples = [
     "tracking permohonan saya",
     "berkasnya sudah diverifikasi belum pak",
     "izin reklame yg saya ajukan kemarin gmn kabarnya",
+    "any update on my permit application?",
+    "has my application been approved?",
+    "saya ingin menanyakan perkembangan permohonan saya",
+    "mohon info perkembangan berkas saya",
+    "berkas pbg saya sudah diverifikasi belum ya bu",
+    "sudah ada kabar belum untuk izin usaha saya",
+    "permohonan slf saya sudah sampai tahap mana",
+    "nomor resi saya PTSP-20261110-0015, statusnya bagaimana",
+    "apakah izin saya sudah bisa diambil?",
+    "sudah disetujui belum ya permohonan saya",
 ]
 
 [[intent]]
@@ -995,6 +1067,16 @@ examples = [
     "jam pelayanan hari jumat",
     "kalau datang jam 7 pagi sudah buka?",
     "apakah melayani di hari sabtu",
+    "what time do you open?",
+    "what time does the office close on Friday?",
+    "are you open during the holidays?",
+    "jam istirahatnya dari jam berapa",
+    "hari jumat tutup jam berapa ya",
+    "kantor buka sampai sore tidak",
+    "sabtu minggu libur ya?",
+    "jam pelayanan loket mulai pukul berapa",
+    "besok tanggal merah tetap buka?",
+    "masih buka nggak sekarang",
 ]
 
 [[intent]]
@@ -1038,6 +1120,16 @@ examples = [
     "di mana tempat ngurus izin nya",
     "arah ke kantor ptsp lewat mana",
     "kantor ptsp kota ini alamatnya apa",
+    "where can I find your office?",
+    "what is your phone number?",
+    "could I have the email address of the office?",
+    "email resminya apa ya",
+    "nomor whatsapp admin berapa",
+    "kantornya pindah ke mana sekarang",
+    "posisi kantornya di sebelah mana alun-alun",
+    "alamat lengkap kantor ptsp tolong",
+    "di gedung apa kantornya",
+    "bisa dihubungi lewat telepon ke nomor berapa",
 ]
 
 [[intent]]
@@ -1080,6 +1172,14 @@ examples = [
     "ini ya pak, mohon dicek",
     "sudah dilampirkan semuanya",
     "ini fotonya",
+    "I have uploaded the files",
+    "ini saya kirim scan ktp dan npwp",
+    "dokumen sudah lengkap saya lampirkan semua ya bu",
+    "berkas2nya udah aku upload di sini",
+    "ini gambar rencana bangunannya pak",
+    "terlampir surat rekomendasi dan str saya",
+    "saya kirim ulang dokumennya ya",
+    "foto lokasinya sudah saya kirim barusan",
 ]
 
 [[intent]]
@@ -1128,6 +1228,20 @@ examples = [
     "buat ruko 3 lantai",
     "Budi Santoso",
     "Sari, pemilik warung",
+    "I am a dentist",
+    "my business is a small restaurant",
+    "saya perawat di rumah sakit swasta",
+    "saya bidan desa",
+    "usaha saya jualan kue kering online",
+    "balihonya ukuran 5x10 meter",
+    "lokasinya di jalan pahlawan nomor 8",
+    "nama lengkap saya Agus Setiawan",
+    "nama perusahaannya PT Berkah Abadi",
+    "rumahnya tipe 45 satu lantai",
+    "usahanya di rumah sendiri",
+    "yang baru, belum pernah punya",
+    "saya pemilik tokonya",
+    "dipasang di depan toko saya",
 ]
 
 [[intent]]
@@ -1186,6 +1300,16 @@ examples = [
     "oh baik, nanti saya kirim",
     "oke siap pak",
     "iya, betul sekali",
+    "yes please",
+    "okay, I understand",
+    "yes, that's right",
+    "iya bener kak",
+    "betul sekali bu",
+    "oke deh kak",
+    "siap pak, paham",
+    "baik, dimengerti",
+    "iya, saya setuju",
+    "oke, nanti saya lengkapi",
 ]
 
 [[intent]]
@@ -1232,6 +1356,14 @@ examples = [
     "tidak, sudah jelas semua",
     "sudah itu saja",
     "cukup itu saja",
+    "no, nothing else",
+    "no need, thank you",
+    "belum kak",
+    "gak ada lagi kok",
+    "tidak jadi pak",
+    "engga usah bu",
+    "belum sempat saya siapkan",
+    "bukan yang itu pak",
 ]
 
 [[intent]]
@@ -1274,6 +1406,14 @@ examples = [
     "makasih kak penjelasannya",
     "tks pak",
     "terima kasih sudah dibantu",
+    "thank you so much",
+    "thanks for the information",
+    "makasih ya kak, jelas banget",
+    "terima kasih atas penjelasannya",
+    "oke makasih pak",
+    "matur suwun sanget",
+    "nuhun kak",
+    "terima kasih, sangat jelas",
 ]
 
 [[intent]]
@@ -1314,11 +1454,17 @@ examples = [
     "see you tomorrow",
     "saya offline dulu",
     "saya undur diri",
+    "goodbye, have a nice day",
+    "ok, see you later",
+    "saya pamit ya kak, terima kasih",
+    "cukup sekian, saya permisi",
+    "sudah dulu ya bu, sampai jumpa",
+    "pamit dulu pak, wassalamualaikum",
 ]
 
 [[intent]]
 id = "complaint"
-keywords = ["tidak terima", "keberatan", "tidak adil", "ditolak", "kecewa", "mengecewakan", "lambat", "lelet", "lama sekali", "kok lama", "kok belum", "tidak jelas", "ribet", "parah", "keluhan", "mengeluh", "komplain", "complain", "dipersulit", "pungli", "tidak ada kabar", "tidak dibalas", "tidak direspon"]
+keywords = ["tidak terima", "keberatan", "tidak adil", "ditolak", "kecewa", "mengecewakan", "lambat", "lelet", "lama sekali", "kok lama", "kok belum", "tidak jelas", "ribet", "parah", "keluhan", "mengeluh", "komplain", "complain", "dipersulit", "pungli", "tidak ada kabar", "tidak dibalas", "tidak direspon", "padahal", "dijanjikan", "janjinya", "katanya cuma", "katanya hanya", "ridiculous", "unacceptable", "disappointed"]
 examples = [
     "pelayanannya lama",
     "kenapa belum jadi juga",
@@ -1368,6 +1514,18 @@ examples = [
     "keputusan ini tidak adil buat saya",
     "saya mau mengajukan keberatan atas keputusan itu",
     "saya komplain, nomor PTSP-20261101-0004 belum selesai",
+    "this is unacceptable, my permit is still not ready",
+    "I want to file a complaint about the service",
+    "sudah dua minggu berkas saya tidak ada perkembangan, padahal dijanjikan dua hari",
+    "katanya 1 hari, ini sudah 5 hari belum jadi juga",
+    "saya mau lapor ada oknum minta uang biar cepat",
+    "petugasnya judes sekali tadi",
+    "saya sudah datang tiga kali tetap belum beres",
+    "admin slow respon banget",
+    "chat saya nggak dibales-bales",
+    "pelayanannya mengecewakan, saya dilempar ke sana ke mari",
+    "aplikasinya error terus, saya tidak bisa daftar",
+    "kenapa saya disuruh bayar padahal katanya gratis",
 ]
 
 [[intent]]
@@ -1401,6 +1559,11 @@ examples = [
     "saya tanya dari tadi belum dijawab",
     "admin? saya masih di sini",
     "kok belum ada jawaban ya",
+    "hello? is anyone there?",
+    "halo kak? masih di sana?",
+    "min?? pertanyaan saya tadi gimana",
+    "ditunggu balasannya ya pak",
+    "pak, saya masih nunggu nih",
 ]
 
 [[intent]]
@@ -1447,6 +1610,12 @@ examples = [
     "minta nomor wa pribadi dong",
     "pinjam dulu seratus",
     "zzzz",
+    "kamu robot ya",
+    "ini chat otomatis?",
+    "jual beli akun game",
+    "cek cek",
+    "kirim pulsa dong",
+    "selamat ulang tahun",
 ]
 
 # ---------------------------------------------------------------------------------------------------------------

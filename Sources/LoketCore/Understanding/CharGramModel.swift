@@ -1,4 +1,13 @@
+#if canImport(FoundationEssentials)
+import FoundationEssentials
+#else
 import Foundation
+#endif
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#endif
 
 /// A second view of a message for intent recognition: TF-IDF over character 3- and 4-grams of each word and a
 /// softmax regression on top, trained at load on the same examples as `TextClassifier`.
