@@ -5,7 +5,9 @@ import Testing
 /// other hubs); killed when the test is done.
 final class HubProcess {
     let data: URL
-    let port: Int
+    /// 0 until the first start: the hub picks a free port itself and says which, so no other test can take it between
+    /// a check and the bind; a restart binds the same one again.
+    private(set) var port = 0
     /// `postgres://…` when the hub keeps its data in PostgreSQL instead of the data folder.
     let database: String?
     private(set) var pid: pid_t = 0
@@ -18,7 +20,6 @@ final class HubProcess {
         data = FileManager.default.temporaryDirectory.appendingPathComponent("loket-hub-e2e-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: data, withIntermediateDirectories: true)
         output = data.appendingPathComponent("hub.out")
-        port = try Self.freePort()
     }
 
     deinit {
@@ -88,7 +89,12 @@ final class HubProcess {
         // Generous: training the engine in a debug build on a busy 2-core machine can take a while.
         let deadline = Date().addingTimeInterval(90)
         while Date() < deadline {
-            if let text = try? String(contentsOf: output, encoding: .utf8), text.hasPrefix("listening on http://127.0.0.1:\(port)") {
+            if let text = try? String(contentsOf: output, encoding: .utf8),
+                let line = text.split(separator: "\n").first, text.contains("\n"),
+                let match = line.wholeMatch(of: /listening on http:\/\/127\.0\.0\.1:(\d+)/), let bound = Int(match.output.1),
+                port == 0 || bound == port
+            {
+                port = bound
                 return
             }
             var status: Int32 = 0
