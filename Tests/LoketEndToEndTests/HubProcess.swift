@@ -32,11 +32,17 @@ final class HubProcess {
         return URL(fileURLWithPath: loket).deletingLastPathComponent().appendingPathComponent(name).path
     }
 
-    /// A port nothing listens on right now (the kernel's choice for port 0), so a restart can bind it again.
+    /// A port nothing listens on right now (the kernel's choice for port 0).
     static func freePort() throws -> Int {
+        let (port, descriptor) = try boundPort()
+        close(descriptor)
+        return port
+    }
+
+    /// A loopback port bound without listening, and its descriptor: connecting to it is refused until it is closed.
+    static func boundPort() throws -> (port: Int, descriptor: Int32) {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard descriptor >= 0 else { throw E2EError(message: "socket failed") }
-        defer { close(descriptor) }
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -47,8 +53,11 @@ final class HubProcess {
                 bind(descriptor, pointer, length) == 0 && getsockname(descriptor, pointer, &length) == 0
             }
         }
-        guard bound else { throw E2EError(message: "bind failed") }
-        return Int(UInt16(bigEndian: address.sin_port))
+        guard bound else {
+            close(descriptor)
+            throw E2EError(message: "bind failed")
+        }
+        return (Int(UInt16(bigEndian: address.sin_port)), descriptor)
     }
 
     /// Runs a `loket-hub` subcommand against this hub's data folder, with `input` on standard input.

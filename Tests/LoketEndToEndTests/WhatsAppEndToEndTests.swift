@@ -87,7 +87,7 @@ struct WhatsAppEndToEndTests {
         ]
         // First Meta is unreachable: nothing listens where the hub sends (a port bound, never listening, and held
         // until the end, so no other test can take it).
-        let (unreachable, held) = try Self.boundPort()
+        let (unreachable, held) = try HubProcess.boundPort()
         defer { close(held) }
         try await hub.start(arguments: ["--whatsapp-graph-url", "http://127.0.0.1:\(unreachable)/v21.0"], environment: environment)
 
@@ -145,27 +145,6 @@ struct WhatsAppEndToEndTests {
         #expect(await hub.terminate() == 0)
         let requests = ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n")
         #expect(requests.count == 1, "sent once")
-    }
-
-    /// A loopback port bound without listening, and its descriptor: connecting to it is refused.
-    private static func boundPort() throws -> (port: Int, descriptor: Int32) {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw E2EError(message: "socket failed") }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(descriptor, pointer, length) == 0 && getsockname(descriptor, pointer, &length) == 0
-            }
-        }
-        guard bound else {
-            close(descriptor)
-            throw E2EError(message: "bind failed")
-        }
-        return (Int(UInt16(bigEndian: address.sin_port)), descriptor)
     }
 
     /// The next frame matching `wanted`, within 20 seconds.

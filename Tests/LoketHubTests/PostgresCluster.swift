@@ -241,21 +241,9 @@ final class PostgresCluster: Sendable {
     }
 
     static func freePort() throws -> Int {
-        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard descriptor >= 0 else { throw ClusterError("socket failed") }
-        defer { close(descriptor) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(descriptor, pointer, length) == 0 && getsockname(descriptor, pointer, &length) == 0
-            }
-        }
-        guard bound else { throw ClusterError("bind failed") }
-        return Int(UInt16(bigEndian: address.sin_port))
+        guard let (port, descriptor) = boundLoopbackPort() else { throw ClusterError("cannot bind a loopback port") }
+        close(descriptor)
+        return port
     }
 
     /// A PostgreSQL cluster that a test stops and starts again (same folder, same port).
@@ -303,4 +291,26 @@ final class PostgresCluster: Sendable {
 struct ClusterError: Error, CustomStringConvertible {
     var description: String
     init(_ description: String) { self.description = description }
+}
+
+/// A loopback port bound without listening, and its descriptor (the port stays ours until it is closed); nil when
+/// no socket can be bound.
+func boundLoopbackPort() -> (port: Int, descriptor: Int32)? {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { return nil }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    address.sin_port = 0
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) {
+        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
+            bind(descriptor, pointer, length) == 0 && getsockname(descriptor, pointer, &length) == 0
+        }
+    }
+    guard bound else {
+        close(descriptor)
+        return nil
+    }
+    return (Int(UInt16(bigEndian: address.sin_port)), descriptor)
 }

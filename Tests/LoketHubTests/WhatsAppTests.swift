@@ -69,26 +69,8 @@ func deadGraphURL() async throws -> String {
     return "http://127.0.0.1:\(port)/v21.0"
 }
 
-private let reservedPort: Int? = {
-    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-    guard descriptor >= 0 else { return nil }
-    var address = sockaddr_in()
-    address.sin_family = sa_family_t(AF_INET)
-    address.sin_addr.s_addr = inet_addr("127.0.0.1")
-    address.sin_port = 0
-    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-    let bound = withUnsafeMutablePointer(to: &address) {
-        $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-            bind(descriptor, pointer, length) == 0 && getsockname(descriptor, pointer, &length) == 0
-        }
-    }
-    guard bound else {
-        close(descriptor)
-        return nil
-    }
-    // Kept open on purpose until the test process ends.
-    return Int(UInt16(bigEndian: address.sin_port))
-}()
+/// Kept bound (never listening) until the test process ends, so connecting to it is always refused.
+private let reservedPort: Int? = boundLoopbackPort()?.port
 
 extension RunningHub {
     var webhookURL: String { "\(baseURL)\(WhatsAppRoutes.path)" }
