@@ -87,6 +87,28 @@ struct FootprintTests {
         #expect(onDisk == text, "run scripts/embed-resources.sh after editing \(file)")
     }
 
+    /// One plain `import Foundation` in any module `loket` links brings the NSString layer, CoreFoundation and ICU
+    /// back (about 4 MB resident): every Foundation import there must prefer FoundationEssentials.
+    @Test func loketsModulesImportFoundationEssentialsWhereTheyCan() throws {
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
+        var unguarded: [String] = []
+        for module in ["LoketCore", "LoketUI", "LoketTerminal", "LoketCLI", "loket"] {
+            let folder = root.appendingPathComponent("Sources/\(module)")
+            let files = FileManager.default.enumerator(at: folder, includingPropertiesForKeys: nil)?
+                .compactMap { $0 as? URL }.filter { $0.pathExtension == "swift" } ?? []
+            #expect(!files.isEmpty, "no sources found in \(module)")
+            for file in files {
+                let text = try String(contentsOf: file, encoding: .utf8)
+                let importsFoundation = text.split(separator: "\n").contains { $0 == "import Foundation" }
+                if importsFoundation && !text.contains("#if canImport(FoundationEssentials)") {
+                    unguarded.append("\(module)/\(file.lastPathComponent)")
+                }
+            }
+        }
+        #expect(unguarded.isEmpty, "import FoundationEssentials (under #if canImport) in: \(unguarded)")
+    }
+
     @Test func stringToolsTrimAndPadAsFoundationDid() {
         for text in ["  a b \t", "\u{3000}x\u{00A0}", "\n y \u{2029}", "", " \u{85}z\u{85} ", "é\u{301} "] {
             #expect(text.trimmingWhitespace() == text.trimmingCharacters(in: .whitespaces), "\(text.debugDescription)")
