@@ -35,7 +35,7 @@ from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
 from selenium.webdriver.support.ui import WebDriverWait
 
-HUB = os.environ.get("LOKET_HUB_URL", "http://127.0.0.1:8750").rstrip("/")
+HUB = os.environ.get("LOKET_HUB_URL", "").rstrip("/")
 CLOSED_HUB = os.environ.get("LOKET_HUB_CLOSED_URL", "").rstrip("/")
 EMBED_ORIGIN = os.environ.get("LOKET_EMBED_ORIGIN", "")
 OFFICER_USER = os.environ.get("LOKET_OFFICER_USER", "")
@@ -524,8 +524,9 @@ class ServerTest(unittest.TestCase):
 
 
 if __name__ == "__main__":
-    missing = [name for name, value in (("LOKET_OFFICER_USER", OFFICER_USER), ("LOKET_OFFICER_PASSWORD", OFFICER_PASSWORD))
-               if not value]
+    # No default hub address: the hub under test is started on a port it picked, never a fixed one.
+    missing = [name for name, value in (("LOKET_HUB_URL", HUB), ("LOKET_OFFICER_USER", OFFICER_USER),
+                                        ("LOKET_OFFICER_PASSWORD", OFFICER_PASSWORD)) if not value]
     if missing:
         sys.exit(f"set {', '.join(missing)} (see the module docstring)")
     unittest.main(verbosity=2)
