@@ -93,12 +93,4 @@ enum HubCoreBenchmark {
             citizens, messages, Double(total) / seconds, cpu / Double(total) * 1e6,
             Double(commits.events) / Double(max(1, commits.transactions)), acked, delivered))
     }
-
-    static func processCPUSeconds() -> Double {
-        var usage = rusage()
-        getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
-        let user = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
-        let system = Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
-        return user + system
-    }
 }
