@@ -75,6 +75,8 @@ public struct Engine: Sendable {
         [
             ("citizen intents", recognizer.classifier.featureCount, recognizer.classifier.labels.count,
              recognizer.classifier.modelBytes),
+            ("citizen intents, character n-grams", recognizer.charModel.featureCount, recognizer.charModel.labelCount,
+             recognizer.charModel.modelBytes),
             ("officer replies", officerReader.classifier.featureCount, officerReader.classifier.labels.count,
              officerReader.classifier.modelBytes),
         ]

@@ -101,8 +101,10 @@ struct IntentRecognizer: Sendable {
         var best = [Double](repeating: 0, count: labelCount)
         var leaders: [(label: Int, confidence: Double)] = []
         let isWhole = { (part: Range<Int>) in part.count == text.tokens.count }
-        let evidence = classifier.evidence(for: text.tokens)
-        let charEvidence = charModel.evidence(for: text.tokens)
+        var extracted = ExtractedFeatures()
+        extracted.extract(text.tokens)
+        let evidence = classifier.evidence(for: extracted)
+        let charEvidence = charModel.evidence(for: extracted)
         for part in parts {
             let scores = scores(
                 for: text.tokens[part], prediction: classifier.predict(evidence, range: part),

@@ -17,9 +17,9 @@ import Musl
 /// compared with a threshold, which naive Bayes's extreme posteriors could not.
 public struct TextClassifier<Label: Hashable & Sendable>: Sendable {
     public let labels: [Label]
-    private let featureIndex: FeatureTable
-    /// Weights laid out feature-major, so one feature's weights for every label sit together.
-    private let weights: [Float]
+    private let table: FeatureTable
+    /// One row of label weights per feature, in the table's order.
+    private let weights: WeightRows
     private let bias: [Float]
 
     /// Confidence per label (summing to 1, best first) and how much of the message the model has seen before.
@@ -55,77 +55,34 @@ public struct TextClassifier<Label: Hashable & Sendable>: Sendable {
             labelIndex[example.label] = labels.count
             labels.append(example.label)
         }
-        var featureIndex = [UInt64: Int32]()
-        var encoded: [(features: [Int32], label: Int)] = []
-        encoded.reserveCapacity(examples.count)
+        var interner = FeatureInterner(expected: examples.count * 12)
+        var encoded = SparseExamples(expectedExamples: examples.count, expectedFeatures: examples.count * 64)
+        var extracted = ExtractedFeatures()
         for example in examples {
             guard let label = labelIndex[example.label] else { continue }
-            let features = FeatureExtractor.features(of: example.tokens).map { feature -> Int32 in
-                if let existing = featureIndex[feature] { return existing }
-                let index = Int32(featureIndex.count)
-                featureIndex[feature] = index
-                return index
-            }
-            encoded.append((features, label))
+            extracted.extract(example.tokens)
+            let first = encoded.features.count
+            extracted.forEachClassifierFeature { encoded.features.append(interner.number(for: $0)) }
+            // Every feature of an example weighs the same, the vector scaled to unit length.
+            let value = 1 / Float(encoded.features.count - first).squareRoot()
+            encoded.values.append(contentsOf: repeatElement(value, count: encoded.features.count - first))
+            encoded.close(label: label)
         }
-        let labelCount = labels.count
-        var weights = [Float](repeating: 0, count: featureIndex.count * labelCount)
-        var bias = [Float](repeating: 0, count: labelCount)
-        var order = Array(encoded.indices)
-        var generator = SeededGenerator(seed: 7)
-        var probabilities = [Float](repeating: 0, count: labelCount)
-        weights.withUnsafeMutableBufferPointer { weightBuffer in
-            probabilities.withUnsafeMutableBufferPointer { probabilities in
-                // Raw pointers keep the inner loops free of bounds checks, so they vectorise.
-                guard let weights = weightBuffer.baseAddress else { return }
-                for epoch in 0..<training.epochs {
-                    order.shuffle(using: &generator)
-                    let rate = training.learningRate / (1 + Float(epoch) * 0.5)
-                    let decay = 1 - rate * training.l2
-                    for exampleIndex in order {
-                        let example = encoded[exampleIndex]
-                        let value = 1 / Float(example.features.count).squareRoot()
-                        for label in 0..<labelCount { probabilities[label] = bias[label] }
-                        for feature in example.features {
-                            let row = weights + Int(feature) * labelCount
-                            for label in 0..<labelCount { probabilities[label] += row[label] * value }
-                        }
-                        Self.softmax(probabilities)
-                        probabilities[example.label] -= 1
-                        for label in 0..<labelCount {
-                            bias[label] -= rate * probabilities[label]
-                            probabilities[label] *= rate * value
-                        }
-                        for feature in example.features {
-                            let row = weights + Int(feature) * labelCount
-                            for label in 0..<labelCount { row[label] = row[label] * decay - probabilities[label] }
-                        }
-                    }
-                }
-            }
-        }
+        let trained = SoftmaxTraining.train(
+            encoded, featureCount: interner.count, labelCount: labels.count,
+            settings: .init(epochs: training.epochs, learningRate: training.learningRate, rateDecay: 0.5, l2: training.l2, seed: 7))
+        let frozen = FeatureTable.freezing(interner.hashes)
         self.labels = labels
-        self.featureIndex = FeatureTable(featureIndex)
-        self.weights = weights
-        self.bias = bias
+        self.table = frozen.table
+        self.weights = WeightRows(trained.weights, labelCount: labels.count, order: frozen.featureOfRow)
+        self.bias = trained.bias
     }
 
     /// Bytes the trained model holds: weights, biases and the feature table (what `loket-bench` reports).
-    public var modelBytes: Int { (weights.count + bias.count) * MemoryLayout<Float>.stride + featureIndex.bytes }
+    public var modelBytes: Int { weights.bytes + bias.count * MemoryLayout<Float>.stride + table.bytes }
 
     /// Features the model knows.
-    public var featureCount: Int { weights.count / max(labels.count, 1) }
-
-    private static func softmax(_ values: UnsafeMutableBufferPointer<Float>) {
-        var maximum = -Float.infinity
-        for value in values { maximum = max(maximum, value) }
-        var sum: Float = 0
-        for index in values.indices {
-            values[index] = expf(values[index] - maximum)
-            sum += values[index]
-        }
-        for index in values.indices { values[index] /= sum }
-    }
+    public var featureCount: Int { table.count }
 
     public func predict(_ tokens: [String]) -> Prediction {
         predict(evidence(for: tokens), range: 0..<tokens.count)
@@ -143,41 +100,37 @@ public struct TextClassifier<Label: Hashable & Sendable>: Sendable {
     }
 
     public func evidence(for tokens: [String]) -> Evidence {
+        var extracted = ExtractedFeatures()
+        extracted.extract(tokens)
+        return evidence(for: extracted)
+    }
+
+    /// The evidence from features already extracted (the citizen models share one extraction).
+    func evidence(for extracted: ExtractedFeatures) -> Evidence {
         let labelCount = labels.count
-        var wordSums = [Float](repeating: 0, count: tokens.count * labelCount)
-        var pairSums = [Float](repeating: 0, count: tokens.count * labelCount)
-        var wordFeatureCounts = [Int](repeating: 0, count: tokens.count)
-        var wordKnown = [Int](repeating: 0, count: tokens.count)
-        var pairKnown = [Int](repeating: 0, count: tokens.count)
-        var features: [UInt64] = []
-        features.reserveCapacity(32)
-        var previousWord: UInt64?
-        weights.withUnsafeBufferPointer { weightBuffer in
-            wordSums.withUnsafeMutableBufferPointer { wordSums in
-                pairSums.withUnsafeMutableBufferPointer { pairSums in
-                    guard let weights = weightBuffer.baseAddress, let words = wordSums.baseAddress,
-                        let pairs = pairSums.baseAddress
-                    else { return }
-                    for (position, token) in tokens.enumerated() {
-                        features.removeAll(keepingCapacity: true)
-                        let word = FeatureExtractor.wordFeatures(of: token, into: &features)
-                        wordFeatureCounts[position] = features.count
-                        let sums = words + position * labelCount
-                        var known = 0
-                        for feature in features {
-                            guard let index = featureIndex[feature] else { continue }
-                            known += 1
-                            let row = weights + Int(index) * labelCount
-                            for label in 0..<labelCount { sums[label] += row[label] }
-                        }
-                        wordKnown[position] = known
-                        if let previous = previousWord, let index = featureIndex[FeatureExtractor.pair(previous, word)] {
-                            let row = weights + Int(index) * labelCount
-                            let pairRow = pairs + position * labelCount
-                            pairKnown[position] = 1
-                            for label in 0..<labelCount { pairRow[label] = row[label] }
-                        }
-                        previousWord = word
+        let tokenCount = extracted.tokenCount
+        var wordSums = [Float](repeating: 0, count: tokenCount * labelCount)
+        var pairSums = [Float](repeating: 0, count: tokenCount * labelCount)
+        var wordFeatureCounts = [Int](repeating: 0, count: tokenCount)
+        var wordKnown = [Int](repeating: 0, count: tokenCount)
+        var pairKnown = [Int](repeating: 0, count: tokenCount)
+        wordSums.withUnsafeMutableBufferPointer { wordSums in
+            pairSums.withUnsafeMutableBufferPointer { pairSums in
+                guard let words = wordSums.baseAddress, let pairs = pairSums.baseAddress else { return }
+                for position in 0..<tokenCount {
+                    let features = extracted.classifierFeatures(ofToken: position)
+                    wordFeatureCounts[position] = features.count
+                    let sums = words + position * labelCount
+                    var known = 0
+                    for index in features {
+                        guard let row = table[extracted.hashes[index]] else { continue }
+                        known += 1
+                        weights.add(row: row, to: sums)
+                    }
+                    wordKnown[position] = known
+                    if position > 0, let row = table[extracted.pair(endingAt: position)] {
+                        pairKnown[position] = 1
+                        weights.add(row: row, to: pairs + position * labelCount)
                     }
                 }
             }
@@ -201,50 +154,100 @@ public struct TextClassifier<Label: Hashable & Sendable>: Sendable {
         // Scaled by all features, not only known ones: unseen words dilute the evidence, as they should.
         let value = featureCount == 0 ? 0 : 1 / Float(featureCount).squareRoot()
         logits.withUnsafeMutableBufferPointer { logits in
+            guard let logits = logits.baseAddress else { return }
             for position in range {
                 let offset = position * labelCount
                 for label in 0..<labelCount { logits[label] += evidence.wordSums[offset + label] * value }
                 guard position > range.lowerBound, evidence.pairKnown[position] > 0 else { continue }
                 for label in 0..<labelCount { logits[label] += evidence.pairSums[offset + label] * value }
             }
-            Self.softmax(logits)
+            SoftmaxTraining.softmax(logits, count: labelCount)
         }
         let coverage = featureCount == 0 ? 0 : Double(known) / Double(featureCount)
         return Prediction(labels: labels, confidences: logits.map(Double.init), coverage: coverage)
     }
 }
 
-/// Hashed features of a token sequence: words, adjacent word pairs, and character 3- to 5-grams of each word.
-enum FeatureExtractor {
-    static func features(of tokens: some Collection<String>) -> [UInt64] {
-        var features: [UInt64] = []
-        features.reserveCapacity(tokens.count * 16)
-        var previousWord: UInt64?
-        for token in tokens {
-            let word = wordFeatures(of: token, into: &features)
-            if let previous = previousWord { features.append(pair(previous, word)) }
-            previousWord = word
-        }
-        return features
+/// The hashed features of a message, extracted once for both citizen models: per word, the word itself and its
+/// character 3- to 5-grams (`TextClassifier`, words of three letters or more) or 3- and 4-grams (`CharGramModel`,
+/// every word), and the pairs of adjacent words. The word is padded with `^` and `$`, so a fragment at the start or
+/// end of a word differs from the same letters inside one.
+struct ExtractedFeatures {
+    /// Every token's features: the word, then its 3-grams, 4-grams and (for `TextClassifier`) 5-grams.
+    private(set) var hashes: [UInt64] = []
+    /// Per token: where its features start, where its 4-grams end (the character model's share), where its own
+    /// features end, and whether `TextClassifier` uses its n-grams (words shorter than three letters: the word only).
+    private var spans: [Span] = []
+
+    private struct Span {
+        var start: Int
+        var gramsEnd: Int
+        var end: Int
+        var classifierEnd: Int
     }
 
-    /// Appends the word's own features (the word, its character n-grams) and returns the word's hash.
-    @discardableResult
-    static func wordFeatures(of token: String, into features: inout [UInt64]) -> UInt64 {
-        let word = fnv(token.utf8, seed: 0x77)
-        features.append(word)
-        var padded: [UInt8] = [0x5E]
-        padded.append(contentsOf: token.utf8)
-        padded.append(0x24)
-        guard padded.count > 4 else { return word }
-        padded.withUnsafeBufferPointer { bytes in
-            for length in 3...5 where bytes.count > length {
-                for start in 0...(bytes.count - length) {
-                    features.append(fnv(UnsafeBufferPointer(rebasing: bytes[start..<start + length]), seed: UInt64(length)))
+    var tokenCount: Int { spans.count }
+
+    init() {
+        hashes.reserveCapacity(128)
+        spans.reserveCapacity(16)
+    }
+
+    mutating func extract(_ tokens: some Collection<String>) {
+        hashes.removeAll(keepingCapacity: true)
+        spans.removeAll(keepingCapacity: true)
+        for token in tokens {
+            var token = token
+            let start = hashes.count
+            hashes.append(Self.fnv(token.utf8, seed: 0x77))
+            token.withUTF8 { bytes in
+                let padded = bytes.count + 2
+                withUnsafeTemporaryAllocation(of: UInt8.self, capacity: padded) { buffer in
+                    buffer[0] = 0x5E
+                    for index in 0..<bytes.count { buffer[index + 1] = bytes[index] }
+                    buffer[padded - 1] = 0x24
+                    let grams = UnsafeBufferPointer(buffer)
+                    for length in 3...4 where padded >= length {
+                        for first in 0...(padded - length) {
+                            hashes.append(Self.fnv(UnsafeBufferPointer(rebasing: grams[first..<first + length]), seed: UInt64(length)))
+                        }
+                    }
+                    let gramsEnd = hashes.count
+                    // The classifier's n-grams start at three letters, and never span the whole padded word: shorter
+                    // words are known by the word alone.
+                    if padded > 4 {
+                        if padded > 5 {
+                            for first in 0...(padded - 5) {
+                                hashes.append(Self.fnv(UnsafeBufferPointer(rebasing: grams[first..<first + 5]), seed: 5))
+                            }
+                        }
+                        spans.append(Span(start: start, gramsEnd: gramsEnd, end: hashes.count, classifierEnd: hashes.count))
+                    } else {
+                        spans.append(Span(start: start, gramsEnd: gramsEnd, end: hashes.count, classifierEnd: start + 1))
+                    }
                 }
             }
         }
-        return word
+    }
+
+    /// Positions in `hashes` of the classifier's features of one token (the word and its n-grams).
+    func classifierFeatures(ofToken token: Int) -> Range<Int> { spans[token].start..<spans[token].classifierEnd }
+
+    /// Positions in `hashes` of the character model's 3- and 4-grams of one token.
+    func charGrams(ofToken token: Int) -> Range<Int> { spans[token].start + 1..<spans[token].gramsEnd }
+
+    /// The feature of the pair (token `position - 1`, token `position`).
+    func pair(endingAt position: Int) -> UInt64 {
+        Self.pair(hashes[spans[position - 1].start], hashes[spans[position].start])
+    }
+
+    /// Calls `body` with the classifier's features of the whole message in order: each word's features, then the
+    /// pair it ends.
+    func forEachClassifierFeature(_ body: (UInt64) -> Void) {
+        for token in spans.indices {
+            for index in classifierFeatures(ofToken: token) { body(hashes[index]) }
+            if token > 0 { body(pair(endingAt: token)) }
+        }
     }
 
     static func pair(_ first: UInt64, _ second: UInt64) -> UInt64 {
@@ -258,43 +261,5 @@ enum FeatureExtractor {
             hash = hash &* 0x100_0000_01b3
         }
         return hash
-    }
-
-}
-
-/// An open-addressing hash map from feature hashes to weight rows: the features are already well-mixed hashes, so
-/// this skips the standard library's per-lookup SipHash, which dominated scoring time.
-struct FeatureTable: Sendable {
-    private let keys: [UInt64]
-    private let values: [Int32]
-    private let mask: Int
-
-    init(_ dictionary: [UInt64: Int32]) {
-        var capacity = 16
-        while capacity < dictionary.count * 2 { capacity *= 2 }
-        var keys = [UInt64](repeating: 0, count: capacity)
-        var values = [Int32](repeating: -1, count: capacity)
-        let mask = capacity - 1
-        for (key, value) in dictionary {
-            var slot = Int(truncatingIfNeeded: key) & mask
-            while values[slot] >= 0 { slot = (slot + 1) & mask }
-            keys[slot] = key
-            values[slot] = value
-        }
-        self.keys = keys
-        self.values = values
-        self.mask = mask
-    }
-
-    var bytes: Int { keys.count * MemoryLayout<UInt64>.stride + values.count * MemoryLayout<Int32>.stride }
-
-    subscript(key: UInt64) -> Int32? {
-        var slot = Int(truncatingIfNeeded: key) & mask
-        while true {
-            let value = values[slot]
-            if value < 0 { return nil }
-            if keys[slot] == key { return value }
-            slot = (slot + 1) & mask
-        }
     }
 }
