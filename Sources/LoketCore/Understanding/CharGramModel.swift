@@ -74,8 +74,8 @@ struct CharGramModel: Sendable {
         let frozen = FeatureTable.freezing(interner.hashes)
         table = frozen.table
         self.idf = frozen.featureOfRow.map { idf[Int($0)] }
-        self.weights = WeightRows(trained.weights, labelCount: labelCount, order: frozen.featureOfRow)
-        self.bias = trained.bias
+        self.weights = WeightRows(trained.weights, labelCount: labelCount, stride: trained.stride, order: frozen.featureOfRow)
+        self.bias = Array(trained.bias.prefix(labelCount))
     }
 
     /// Bytes the trained model holds: weights, idf, biases and the feature table.

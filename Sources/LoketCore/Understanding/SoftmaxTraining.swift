@@ -41,46 +41,72 @@ enum SoftmaxTraining {
         var seed: UInt64
     }
 
-    /// Weights (feature-major, `labelCount` per feature) and biases.
+    /// Weights (feature-major, `stride` floats per feature, the first `labelCount` of them used) and biases.
+    ///
+    /// The loops run on a fixed number of vector lanes chosen by the label count (20 for 17 intents), so a row and
+    /// the gradient stay in registers; the unused lanes stay zero. Each lane computes exactly what a plain loop
+    /// over the labels would.
     static func train(
         _ examples: SparseExamples, featureCount: Int, labelCount: Int, settings: Settings
-    ) -> (weights: [Float], bias: [Float]) {
-        var weights = [Float](repeating: 0, count: featureCount * labelCount)
-        var bias = [Float](repeating: 0, count: labelCount)
-        var gradient = [Float](repeating: 0, count: labelCount)
+    ) -> (weights: [Float], bias: [Float], stride: Int) {
+        switch labelCount {
+        case ...8: train(examples, featureCount: featureCount, labelCount: labelCount, settings: settings, lanes: SIMD8<Float>.self)
+        case ...16: train(examples, featureCount: featureCount, labelCount: labelCount, settings: settings, lanes: SIMD16<Float>.self)
+        case ...20: train(examples, featureCount: featureCount, labelCount: labelCount, settings: settings, lanes: Lanes20.self)
+        case ...24: train(examples, featureCount: featureCount, labelCount: labelCount, settings: settings, lanes: Lanes24.self)
+        case ...32: train(examples, featureCount: featureCount, labelCount: labelCount, settings: settings, lanes: SIMD32<Float>.self)
+        default: train(examples, featureCount: featureCount, labelCount: labelCount, settings: settings, lanes: SIMD64<Float>.self)
+        }
+    }
+
+    private static func train<Lanes: LabelLanes>(
+        _ examples: SparseExamples, featureCount: Int, labelCount: Int, settings: Settings, lanes: Lanes.Type
+    ) -> (weights: [Float], bias: [Float], stride: Int) {
+        // Beyond 64 labels the rows hold several vectors of 64.
+        let stride = (labelCount + Lanes.width - 1) / Lanes.width * Lanes.width
+        let vectors = stride / Lanes.width
+        var weights = [Float](repeating: 0, count: featureCount * stride)
+        var bias = [Float](repeating: 0, count: stride)
+        var scores = [Float](repeating: 0, count: stride)
         var order = Array(0..<examples.count)
         var generator = SeededGenerator(seed: settings.seed)
         weights.withUnsafeMutableBufferPointer { weightBuffer in
-            gradient.withUnsafeMutableBufferPointer { gradientBuffer in
+            scores.withUnsafeMutableBufferPointer { scoreBuffer in
                 bias.withUnsafeMutableBufferPointer { biasBuffer in
                     examples.features.withUnsafeBufferPointer { features in
                         examples.values.withUnsafeBufferPointer { values in
-                            // Raw pointers keep the inner loops free of bounds checks, so they vectorise.
-                            guard let weights = weightBuffer.baseAddress, let gradient = gradientBuffer.baseAddress,
-                                let bias = biasBuffer.baseAddress
-                            else { return }
-                            for epoch in 0..<settings.epochs {
-                                order.shuffle(using: &generator)
-                                let rate = settings.learningRate / (1 + Float(epoch) * settings.rateDecay)
-                                let decay = 1 - rate * settings.l2
-                                for example in order {
-                                    let range = examples.starts[example]..<examples.starts[example + 1]
-                                    for label in 0..<labelCount { gradient[label] = bias[label] }
-                                    for position in range {
-                                        let row = weights + Int(features[position]) * labelCount
-                                        let x = values[position]
-                                        for label in 0..<labelCount { gradient[label] += row[label] * x }
-                                    }
-                                    softmax(gradient, count: labelCount)
-                                    gradient[examples.labels[example]] -= 1
-                                    for label in 0..<labelCount {
-                                        bias[label] -= rate * gradient[label]
-                                        gradient[label] *= rate
-                                    }
-                                    for position in range {
-                                        let row = weights + Int(features[position]) * labelCount
-                                        let x = values[position]
-                                        for label in 0..<labelCount { row[label] = row[label] * decay - gradient[label] * x }
+                            examples.starts.withUnsafeBufferPointer { starts in
+                                guard let weights = weightBuffer.baseAddress, let scores = scoreBuffer.baseAddress,
+                                    let bias = biasBuffer.baseAddress
+                                else { return }
+                                for epoch in 0..<settings.epochs {
+                                    order.shuffle(using: &generator)
+                                    let rate = settings.learningRate / (1 + Float(epoch) * settings.rateDecay)
+                                    let decay = 1 - rate * settings.l2
+                                    for example in order {
+                                        let range = starts[example]..<starts[example + 1]
+                                        for vector in 0..<vectors {
+                                            let lane = vector * Lanes.width
+                                            var sum = Lanes(bias + lane)
+                                            for position in range {
+                                                sum += Lanes(weights + Int(features[position]) * stride + lane) * values[position]
+                                            }
+                                            sum.store(to: scores + lane)
+                                        }
+                                        softmax(scores, count: labelCount)
+                                        scores[examples.labels[example]] -= 1
+                                        for label in 0..<labelCount {
+                                            bias[label] -= rate * scores[label]
+                                            scores[label] *= rate
+                                        }
+                                        for vector in 0..<vectors {
+                                            let lane = vector * Lanes.width
+                                            let gradient = Lanes(scores + lane)
+                                            for position in range {
+                                                let row = weights + Int(features[position]) * stride + lane
+                                                (Lanes(row) * decay - gradient * values[position]).store(to: row)
+                                            }
+                                        }
                                     }
                                 }
                             }
@@ -89,7 +115,7 @@ enum SoftmaxTraining {
                 }
             }
         }
-        return (weights, bias)
+        return (weights, bias, stride)
     }
 
     /// In place: the values become probabilities summing to 1.
@@ -103,4 +129,90 @@ enum SoftmaxTraining {
         }
         for index in 0..<count { values[index] /= sum }
     }
+}
+
+/// A fixed number of `Float` lanes the training loops work on at once.
+protocol LabelLanes {
+    static var width: Int { get }
+    init(_ pointer: UnsafePointer<Float>)
+    func store(to pointer: UnsafeMutablePointer<Float>)
+    static func + (lhs: Self, rhs: Self) -> Self
+    static func - (lhs: Self, rhs: Self) -> Self
+    static func * (lhs: Self, rhs: Float) -> Self
+}
+
+extension LabelLanes {
+    @inline(__always)
+    init(_ pointer: UnsafeMutablePointer<Float>) { self.init(UnsafePointer(pointer)) }
+    @inline(__always)
+    static func += (lhs: inout Self, rhs: Self) { lhs = lhs + rhs }
+}
+
+extension SIMD8<Float>: LabelLanes {}
+extension SIMD16<Float>: LabelLanes {}
+extension SIMD32<Float>: LabelLanes {}
+extension SIMD64<Float>: LabelLanes {}
+
+extension SIMD where Self: LabelLanes, Scalar == Float {
+    static var width: Int { scalarCount }
+    @inline(__always)
+    init(_ pointer: UnsafePointer<Float>) { self = UnsafeRawPointer(pointer).loadUnaligned(as: Self.self) }
+    @inline(__always)
+    func store(to pointer: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(pointer).storeBytes(of: self, as: Self.self) }
+}
+
+/// 20 lanes (17 to 20 labels: the default script's 17 intents, 19 officer reply kinds).
+struct Lanes20: LabelLanes {
+    var head: SIMD16<Float>
+    var tail: SIMD4<Float>
+    static var width: Int { 20 }
+    @inline(__always)
+    init(head: SIMD16<Float>, tail: SIMD4<Float>) {
+        self.head = head
+        self.tail = tail
+    }
+    @inline(__always)
+    init(_ pointer: UnsafePointer<Float>) {
+        head = UnsafeRawPointer(pointer).loadUnaligned(as: SIMD16<Float>.self)
+        tail = UnsafeRawPointer(pointer + 16).loadUnaligned(as: SIMD4<Float>.self)
+    }
+    @inline(__always)
+    func store(to pointer: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(pointer).storeBytes(of: head, as: SIMD16<Float>.self)
+        UnsafeMutableRawPointer(pointer + 16).storeBytes(of: tail, as: SIMD4<Float>.self)
+    }
+    @inline(__always)
+    static func + (lhs: Self, rhs: Self) -> Self { Self(head: lhs.head + rhs.head, tail: lhs.tail + rhs.tail) }
+    @inline(__always)
+    static func - (lhs: Self, rhs: Self) -> Self { Self(head: lhs.head - rhs.head, tail: lhs.tail - rhs.tail) }
+    @inline(__always)
+    static func * (lhs: Self, rhs: Float) -> Self { Self(head: lhs.head * rhs, tail: lhs.tail * rhs) }
+}
+
+/// 24 lanes (21 to 24 labels).
+struct Lanes24: LabelLanes {
+    var head: SIMD16<Float>
+    var tail: SIMD8<Float>
+    static var width: Int { 24 }
+    @inline(__always)
+    init(head: SIMD16<Float>, tail: SIMD8<Float>) {
+        self.head = head
+        self.tail = tail
+    }
+    @inline(__always)
+    init(_ pointer: UnsafePointer<Float>) {
+        head = UnsafeRawPointer(pointer).loadUnaligned(as: SIMD16<Float>.self)
+        tail = UnsafeRawPointer(pointer + 16).loadUnaligned(as: SIMD8<Float>.self)
+    }
+    @inline(__always)
+    func store(to pointer: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(pointer).storeBytes(of: head, as: SIMD16<Float>.self)
+        UnsafeMutableRawPointer(pointer + 16).storeBytes(of: tail, as: SIMD8<Float>.self)
+    }
+    @inline(__always)
+    static func + (lhs: Self, rhs: Self) -> Self { Self(head: lhs.head + rhs.head, tail: lhs.tail + rhs.tail) }
+    @inline(__always)
+    static func - (lhs: Self, rhs: Self) -> Self { Self(head: lhs.head - rhs.head, tail: lhs.tail - rhs.tail) }
+    @inline(__always)
+    static func * (lhs: Self, rhs: Float) -> Self { Self(head: lhs.head * rhs, tail: lhs.tail * rhs) }
 }

@@ -74,8 +74,8 @@ public struct TextClassifier<Label: Hashable & Sendable>: Sendable {
         let frozen = FeatureTable.freezing(interner.hashes)
         self.labels = labels
         self.table = frozen.table
-        self.weights = WeightRows(trained.weights, labelCount: labels.count, order: frozen.featureOfRow)
-        self.bias = trained.bias
+        self.weights = WeightRows(trained.weights, labelCount: labels.count, stride: trained.stride, order: frozen.featureOfRow)
+        self.bias = Array(trained.bias.prefix(labels.count))
     }
 
     /// Bytes the trained model holds: weights, biases and the feature table (what `loket-bench` reports).

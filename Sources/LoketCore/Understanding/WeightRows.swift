@@ -7,14 +7,15 @@ struct WeightRows: Sendable {
     let labelCount: Int
     private let halves: [UInt16]
 
-    /// Rows `order[0]`, `order[1]`, … of `weights` (feature-major, `labelCount` per row), converted.
-    init(_ weights: [Float], labelCount: Int, order: [Int32]) {
+    /// Rows `order[0]`, `order[1]`, … of `weights` (feature-major, `stride` per row, the first `labelCount` of
+    /// them used), converted.
+    init(_ weights: [Float], labelCount: Int, stride: Int, order: [Int32]) {
         self.labelCount = labelCount
         var halves = [UInt16](repeating: 0, count: order.count * labelCount)
         halves.withUnsafeMutableBufferPointer { halves in
             weights.withUnsafeBufferPointer { weights in
                 for (row, feature) in order.enumerated() {
-                    let source = Int(feature) * labelCount
+                    let source = Int(feature) * stride
                     let target = row * labelCount
                     for label in 0..<labelCount { halves[target + label] = Self.half(weights[source + label]) }
                 }
