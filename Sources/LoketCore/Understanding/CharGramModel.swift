@@ -102,18 +102,26 @@ struct CharGramModel: Sendable {
         let tokenCount = extracted.tokenCount
         var sums = [Float](repeating: 0, count: tokenCount * labelCount)
         var squares = [Float](repeating: 0, count: tokenCount)
-        sums.withUnsafeMutableBufferPointer { sumBuffer in
-            guard let sums = sumBuffer.baseAddress else { return }
-            for position in 0..<tokenCount {
-                let row = sums + position * labelCount
-                var square: Float = 0
-                for index in extracted.charGrams(ofToken: position) {
-                    guard let feature = table[extracted.hashes[index]] else { continue }
-                    let weight = idf[feature]
-                    square += weight * weight
-                    weights.add(row: feature, scaledBy: weight, to: row)
+        table.withLookup { table in
+            weights.withRows { weights in
+                idf.withUnsafeBufferPointer { idf in
+                    extracted.hashes.withUnsafeBufferPointer { hashes in
+                        sums.withUnsafeMutableBufferPointer { sumBuffer in
+                            guard let sums = sumBuffer.baseAddress else { return }
+                            for position in 0..<tokenCount {
+                                let row = sums + position * labelCount
+                                var square: Float = 0
+                                for index in extracted.charGrams(ofToken: position) {
+                                    guard let feature = table[hashes[index]] else { continue }
+                                    let weight = idf[feature]
+                                    square += weight * weight
+                                    weights.add(row: feature, scaledBy: weight, to: row)
+                                }
+                                squares[position] = square
+                            }
+                        }
+                    }
                 }
-                squares[position] = square
             }
         }
         return Evidence(sums: sums, squares: squares)

@@ -50,13 +50,13 @@ struct FeatureInterner {
     }
 }
 
-/// A trained model's features, frozen: their hashes sorted, with a directory by the top bits of the hash, so a
+/// A trained model's features, frozen: their hashes sorted by bucket, with a directory of the buckets, so a
 /// feature's row is its position and nothing but the hashes is stored (8 bytes and a little per feature, where an
 /// open-addressing table held 24 at half load).
 struct FeatureTable: Sendable {
     /// Hashes in ascending order; a feature's row in the model's weights is its position here.
     private let keys: [UInt64]
-    /// `directory[b] ..< directory[b + 1]` are the positions of the hashes whose top bits are `b`.
+    /// `directory[b] ..< directory[b + 1]` are the positions of the hashes in bucket `b` (see `bucket`).
     private let directory: [UInt32]
     private let shift: UInt64
 
@@ -69,17 +69,17 @@ struct FeatureTable: Sendable {
         let shift = 64 - bits
         let bucketCount = 1 << Int(bits)
         var directory = [UInt32](repeating: 0, count: bucketCount + 1)
-        for hash in hashes { directory[Int(hash >> shift) + 1] += 1 }
+        for hash in hashes { directory[Self.bucket(hash, shift: shift) + 1] += 1 }
         for bucket in 0..<bucketCount { directory[bucket + 1] += directory[bucket] }
         var next = directory
         var keys = [UInt64](repeating: 0, count: hashes.count)
         var featureOfRow = [Int32](repeating: 0, count: hashes.count)
         for (feature, hash) in hashes.enumerated() {
-            let bucket = Int(hash >> shift)
+            let home = Self.bucket(hash, shift: shift)
             // Insertion sort within the bucket (a handful of hashes), so each bucket is in ascending order.
-            var position = Int(next[bucket])
-            next[bucket] += 1
-            let start = Int(directory[bucket])
+            var position = Int(next[home])
+            next[home] += 1
+            let start = Int(directory[home])
             while position > start, keys[position - 1] > hash {
                 keys[position] = keys[position - 1]
                 featureOfRow[position] = featureOfRow[position - 1]
@@ -89,6 +89,13 @@ struct FeatureTable: Sendable {
             featureOfRow[position] = Int32(feature)
         }
         return (FeatureTable(keys: keys, directory: directory, shift: shift), featureOfRow)
+    }
+
+    /// The bucket of a hash: its top bits after a multiplication that mixes every bit into them (FNV-1a's top
+    /// bits hardly depend on the last bytes of a short n-gram, which crowded a few buckets).
+    @inline(__always)
+    fileprivate static func bucket(_ hash: UInt64, shift: UInt64) -> Int {
+        Int(truncatingIfNeeded: (hash &* 0x9E37_79B9_7F4A_7C15) >> shift)
     }
 
     private init(keys: [UInt64], directory: [UInt32], shift: UInt64) {
@@ -102,16 +109,36 @@ struct FeatureTable: Sendable {
     var bytes: Int { keys.count * MemoryLayout<UInt64>.stride + directory.count * MemoryLayout<UInt32>.stride }
 
     /// The feature's row, or nil for a feature the model never saw.
-    subscript(key: UInt64) -> Int? {
-        let bucket = Int(key >> shift)
-        var position = Int(directory[bucket])
-        let end = Int(directory[bucket + 1])
-        while position < end {
-            let stored = keys[position]
-            if stored == key { return position }
-            if stored > key { return nil }
-            position += 1
+    subscript(key: UInt64) -> Int? { withLookup { $0[key] } }
+
+    /// Calls `body` with a view of the table for many lookups in a row, without bounds checks or reference counting.
+    @inline(__always)
+    func withLookup<Result>(_ body: (Lookup) -> Result) -> Result {
+        keys.withUnsafeBufferPointer { keys in
+            directory.withUnsafeBufferPointer { directory in
+                body(Lookup(keys: keys, directory: directory, shift: shift))
+            }
         }
-        return nil
+    }
+
+    struct Lookup {
+        fileprivate let keys: UnsafeBufferPointer<UInt64>
+        fileprivate let directory: UnsafeBufferPointer<UInt32>
+        fileprivate let shift: UInt64
+
+        /// The feature's row, or nil for a feature the model never saw.
+        @inline(__always)
+        subscript(key: UInt64) -> Int? {
+            let bucket = FeatureTable.bucket(key, shift: shift)
+            var position = Int(directory[bucket])
+            let end = Int(directory[bucket + 1])
+            while position < end {
+                let stored = keys[position]
+                if stored == key { return position }
+                if stored > key { return nil }
+                position += 1
+            }
+            return nil
+        }
     }
 }

@@ -114,23 +114,29 @@ public struct TextClassifier<Label: Hashable & Sendable>: Sendable {
         var wordFeatureCounts = [Int](repeating: 0, count: tokenCount)
         var wordKnown = [Int](repeating: 0, count: tokenCount)
         var pairKnown = [Int](repeating: 0, count: tokenCount)
-        wordSums.withUnsafeMutableBufferPointer { wordSums in
-            pairSums.withUnsafeMutableBufferPointer { pairSums in
-                guard let words = wordSums.baseAddress, let pairs = pairSums.baseAddress else { return }
-                for position in 0..<tokenCount {
-                    let features = extracted.classifierFeatures(ofToken: position)
-                    wordFeatureCounts[position] = features.count
-                    let sums = words + position * labelCount
-                    var known = 0
-                    for index in features {
-                        guard let row = table[extracted.hashes[index]] else { continue }
-                        known += 1
-                        weights.add(row: row, to: sums)
-                    }
-                    wordKnown[position] = known
-                    if position > 0, let row = table[extracted.pair(endingAt: position)] {
-                        pairKnown[position] = 1
-                        weights.add(row: row, to: pairs + position * labelCount)
+        table.withLookup { table in
+            weights.withRows { weights in
+                wordSums.withUnsafeMutableBufferPointer { wordSums in
+                    pairSums.withUnsafeMutableBufferPointer { pairSums in
+                        extracted.hashes.withUnsafeBufferPointer { hashes in
+                            guard let words = wordSums.baseAddress, let pairs = pairSums.baseAddress else { return }
+                            for position in 0..<tokenCount {
+                                let features = extracted.classifierFeatures(ofToken: position)
+                                wordFeatureCounts[position] = features.count
+                                let sums = words + position * labelCount
+                                var known = 0
+                                for index in features {
+                                    guard let row = table[hashes[index]] else { continue }
+                                    known += 1
+                                    weights.add(row: row, to: sums)
+                                }
+                                wordKnown[position] = known
+                                if position > 0, let row = table[extracted.pair(endingAt: position)] {
+                                    pairKnown[position] = 1
+                                    weights.add(row: row, to: pairs + position * labelCount)
+                                }
+                            }
+                        }
                     }
                 }
             }

@@ -28,23 +28,30 @@ struct WeightRows: Sendable {
 
     var rowCount: Int { labelCount == 0 ? 0 : halves.count / labelCount }
 
-    /// Adds row `row` times `scale` to `sums` (`labelCount` values).
+    /// Calls `body` with a view of the rows for many additions in a row, without reference counting.
     @inline(__always)
-    func add(row: Int, scaledBy scale: Float, to sums: UnsafeMutablePointer<Float>) {
-        halves.withUnsafeBufferPointer { halves in
-            guard let base = halves.baseAddress else { return }
-            let source = base + row * labelCount
-            for label in 0..<labelCount { sums[label] += Self.float(source[label]) * scale }
-        }
+    func withRows<Result>(_ body: (Rows) -> Result) -> Result {
+        halves.withUnsafeBufferPointer { body(Rows(halves: $0, labelCount: labelCount)) }
     }
 
-    /// Adds row `row` to `sums` (`labelCount` values).
-    @inline(__always)
-    func add(row: Int, to sums: UnsafeMutablePointer<Float>) {
-        halves.withUnsafeBufferPointer { halves in
+    struct Rows {
+        fileprivate let halves: UnsafeBufferPointer<UInt16>
+        let labelCount: Int
+
+        /// Adds row `row` times `scale` to `sums` (`labelCount` values).
+        @inline(__always)
+        func add(row: Int, scaledBy scale: Float, to sums: UnsafeMutablePointer<Float>) {
             guard let base = halves.baseAddress else { return }
             let source = base + row * labelCount
-            for label in 0..<labelCount { sums[label] += Self.float(source[label]) }
+            for label in 0..<labelCount { sums[label] += WeightRows.float(source[label]) * scale }
+        }
+
+        /// Adds row `row` to `sums` (`labelCount` values).
+        @inline(__always)
+        func add(row: Int, to sums: UnsafeMutablePointer<Float>) {
+            guard let base = halves.baseAddress else { return }
+            let source = base + row * labelCount
+            for label in 0..<labelCount { sums[label] += WeightRows.float(source[label]) }
         }
     }
 
