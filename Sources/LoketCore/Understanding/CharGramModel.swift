@@ -129,18 +129,27 @@ struct CharGramModel: Sendable {
 
     /// Confidence by label index for the words in `range`; fragments never seen in training count for nothing.
     func predict(_ evidence: Evidence, range: Range<Int>) -> [Double] {
-        var logits = bias
+        var confidences = [Double](repeating: 0, count: labelCount)
+        confidences.withUnsafeMutableBufferPointer { score(evidence, range: range, into: $0) }
+        return confidences
+    }
+
+    /// `predict`, written into `confidences` (one per label) without allocating.
+    func score(_ evidence: Evidence, range: Range<Int>, into confidences: UnsafeMutableBufferPointer<Double>) {
         var square: Float = 0
         for position in range { square += evidence.squares[position] }
         let scale = square == 0 ? 0 : 1 / square.squareRoot()
-        logits.withUnsafeMutableBufferPointer { logits in
-            guard let logits = logits.baseAddress else { return }
-            for position in range {
-                let offset = position * labelCount
-                for label in 0..<labelCount { logits[label] += evidence.sums[offset + label] * scale }
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: labelCount) { logitBuffer in
+            evidence.sums.withUnsafeBufferPointer { sumBuffer in
+                guard let logits = logitBuffer.baseAddress, let sums = sumBuffer.baseAddress else { return }
+                for label in 0..<labelCount { logits[label] = bias[label] }
+                for position in range {
+                    let word = sums + position * labelCount
+                    for label in 0..<labelCount { logits[label] += word[label] * scale }
+                }
+                SoftmaxTraining.softmax(logits, count: labelCount)
+                for label in 0..<labelCount { confidences[label] = Double(logits[label]) }
             }
-            SoftmaxTraining.softmax(logits, count: labelCount)
         }
-        return logits.map(Double.init)
     }
 }

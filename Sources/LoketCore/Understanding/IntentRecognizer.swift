@@ -105,10 +105,13 @@ struct IntentRecognizer: Sendable {
         extracted.extract(text.tokens)
         let evidence = classifier.evidence(for: extracted)
         let charEvidence = charModel.evidence(for: extracted)
+        // One set of buffers for every clause: this runs for every message.
+        var scores = [Double](repeating: 0, count: labelCount)
+        var fragments = [Double](repeating: 0, count: labelCount)
         for part in parts {
-            let scores = scores(
-                for: text.tokens[part], prediction: classifier.predict(evidence, range: part),
-                fragments: charModel.predict(charEvidence, range: part))
+            let coverage = scores.withUnsafeMutableBufferPointer { classifier.score(evidence, range: part, into: $0) }
+            fragments.withUnsafeMutableBufferPointer { charModel.score(charEvidence, range: part, into: $0) }
+            mix(&scores, fragments: fragments, coverage: coverage, tokens: text.tokens[part])
             var first = (label: 0, confidence: -1.0)
             var second = (label: 0, confidence: -1.0)
             for (label, confidence) in scores.enumerated() {
@@ -152,12 +155,9 @@ struct IntentRecognizer: Sendable {
         return (classifier.labels[primary.label], best[primary.label], ranked)
     }
 
-    /// Classifier confidences for one clause by label index, with the clause's keywords added in and low
-    /// coverage discounted.
-    private func scores(
-        for tokens: ArraySlice<String>, prediction: TextClassifier<Intent>.Prediction, fragments: [Double]
-    ) -> [Double] {
-        var scores = prediction.confidences
+    /// Classifier confidences for one clause by label index (in `scores`, replaced), mixed with the character
+    /// model's (`fragments`), with the clause's keywords added in and low coverage discounted.
+    private func mix(_ scores: inout [Double], fragments: [Double], coverage: Double, tokens: ArraySlice<String>) {
         for label in scores.indices { scores[label] = scores[label] * (1 - Self.charWeight) + fragments[label] * Self.charWeight }
         var boosted = false
         for index in tokens.indices {
@@ -182,7 +182,7 @@ struct IntentRecognizer: Sendable {
         }
         let total = scores.reduce(0, +)
         // Words the model has never seen (gibberish, another language) make every guess less certain.
-        let familiarity = boosted ? 1 : min(1, 0.4 + prediction.coverage)
-        return scores.map { $0 / total * familiarity }
+        let familiarity = boosted ? 1 : min(1, 0.4 + coverage)
+        for label in scores.indices { scores[label] = scores[label] / total * familiarity }
     }
 }

@@ -148,8 +148,15 @@ public struct TextClassifier<Label: Hashable & Sendable>: Sendable {
 
     /// Scores the words in `range` as if they were the whole message.
     public func predict(_ evidence: Evidence, range: Range<Int>) -> Prediction {
+        var confidences = [Double](repeating: 0, count: labels.count)
+        let coverage = confidences.withUnsafeMutableBufferPointer { score(evidence, range: range, into: $0) }
+        return Prediction(labels: labels, confidences: confidences, coverage: coverage)
+    }
+
+    /// Confidence by label index for the words in `range`, written into `confidences` (one per label) without
+    /// allocating; returns the coverage (see `Prediction`).
+    func score(_ evidence: Evidence, range: Range<Int>, into confidences: UnsafeMutableBufferPointer<Double>) -> Double {
         let labelCount = labels.count
-        var logits = bias
         var featureCount = max(range.count - 1, 0)
         var known = 0
         for position in range {
@@ -159,18 +166,26 @@ public struct TextClassifier<Label: Hashable & Sendable>: Sendable {
         }
         // Scaled by all features, not only known ones: unseen words dilute the evidence, as they should.
         let value = featureCount == 0 ? 0 : 1 / Float(featureCount).squareRoot()
-        logits.withUnsafeMutableBufferPointer { logits in
-            guard let logits = logits.baseAddress else { return }
-            for position in range {
-                let offset = position * labelCount
-                for label in 0..<labelCount { logits[label] += evidence.wordSums[offset + label] * value }
-                guard position > range.lowerBound, evidence.pairKnown[position] > 0 else { continue }
-                for label in 0..<labelCount { logits[label] += evidence.pairSums[offset + label] * value }
+        withUnsafeTemporaryAllocation(of: Float.self, capacity: labelCount) { logitBuffer in
+            evidence.wordSums.withUnsafeBufferPointer { wordSums in
+                evidence.pairSums.withUnsafeBufferPointer { pairSums in
+                    guard let logits = logitBuffer.baseAddress, let words = wordSums.baseAddress,
+                        let pairs = pairSums.baseAddress
+                    else { return }
+                    for label in 0..<labelCount { logits[label] = bias[label] }
+                    for position in range {
+                        let word = words + position * labelCount
+                        for label in 0..<labelCount { logits[label] += word[label] * value }
+                        guard position > range.lowerBound, evidence.pairKnown[position] > 0 else { continue }
+                        let pair = pairs + position * labelCount
+                        for label in 0..<labelCount { logits[label] += pair[label] * value }
+                    }
+                    SoftmaxTraining.softmax(logits, count: labelCount)
+                    for label in 0..<labelCount { confidences[label] = Double(logits[label]) }
+                }
             }
-            SoftmaxTraining.softmax(logits, count: labelCount)
         }
-        let coverage = featureCount == 0 ? 0 : Double(known) / Double(featureCount)
-        return Prediction(labels: labels, confidences: logits.map(Double.init), coverage: coverage)
+        return featureCount == 0 ? 0 : Double(known) / Double(featureCount)
     }
 }
 
