@@ -237,7 +237,7 @@ public actor Hub {
         while after < last {
             let page = try await store.events(after: after, limit: 500)
             guard let pageLast = page.last?.seq else { break }
-            for event in page where (event.seq ?? 0) <= last { outbox.yield(event.officerFrame.serialized) }
+            for event in page where (event.seq ?? 0) <= last { outbox.yield(event.officerFrameText) }
             after = min(pageLast, last)
         }
         return after
@@ -275,9 +275,10 @@ public actor Hub {
             var conversation = state.conversation
             let recorded = engine.recordOfficer(text, kind: kind.map { ReplyKind($0) }, in: &conversation)
             let view = try await engineView(for: &conversation, at: now)
-            let event = HubEvent(
+            var event = HubEvent(
                 seq: nil, kind: .message, conversation: conversationID, time: now, from: .officer, text: text,
-                officer: username, replyKind: recorded.rawValue, engine: view.json)
+                officer: username, replyKind: recorded.rawValue)
+            event.encodedEngine = view.text
             let change = ConversationChange(status: state.closed ? .open : nil, receipt: view.receipt)
             let firstResponse = state.answered ? nil : state.firstCitizenMessage.map { now.timeIntervalSince($0) }
             state.conversation = conversation
@@ -368,7 +369,7 @@ public actor Hub {
             if let last = citizen.lastTyping, now - last < .seconds(2) { return }
             citizens[connection]?.lastTyping = now
             if let conversation = citizen.conversation {
-                let frame = HubEvent(seq: nil, kind: .typing, conversation: conversation, time: clock()).officerFrame.serialized
+                let frame = HubEvent(seq: nil, kind: .typing, conversation: conversation, time: clock()).officerFrameText
                 for officer in officers.values where officer.live { officer.outbox.yield(frame) }
             }
             return
@@ -487,9 +488,10 @@ public actor Hub {
             var conversation = state.conversation
             let understanding = engine.receiveCitizen(text, in: &conversation, at: now, name: state.name, honorific: state.honorific)
             let view = try await engineView(for: &conversation, at: now, understanding: understanding)
-            let event = HubEvent(
+            var event = HubEvent(
                 seq: nil, kind: .message, conversation: conversationID, time: now, from: .citizen, text: text,
-                engine: view.json, channel: channel)
+                channel: channel)
+            event.encodedEngine = view.text
             let change = ConversationChange(status: state.closed ? .open : nil, receipt: view.receipt)
             let tellClosed = !officeOpen(at: now) && !state.toldClosed
             state.conversation = conversation
@@ -629,7 +631,7 @@ public actor Hub {
     /// Sends a stored event to every live officer and, when it is for citizens, to that conversation's citizens
     /// (a citizen's own message only to their other connections: the sender has it already).
     private func send(_ event: HubEvent, sender: Int?, local: Bool) {
-        let officerFrame = event.officerFrame.serialized
+        let officerFrame = event.officerFrameText
         let seq = event.seq ?? 0
         for (connection, officer) in officers where officer.live && seq > officer.seen {
             officer.outbox.yield(officerFrame)
@@ -710,10 +712,11 @@ public actor Hub {
 
     // MARK: Engine state
 
-    /// The engine's view after a message: what `loket engine` prints, and a receipt number newly reserved.
+    /// The engine's view after a message, as the JSON text `loket engine` prints (written straight to bytes: it is
+    /// stored and sent as it is), and a receipt number newly reserved.
     private func engineView(
         for conversation: inout Conversation, at time: Date, understanding: Understanding? = nil
-    ) async throws -> (json: JSON, receipt: String?) {
+    ) async throws -> (text: String, receipt: String?) {
         let hadReceipt = conversation.receiptNumber
         var trial = conversation
         var scratch = ReceiptBook()
@@ -728,16 +731,17 @@ public actor Hub {
             conversation = trial
         }
         let receipt = hadReceipt == nil ? conversation.receiptNumber : nil
-        let json: JSON
-        if let understanding {
-            json = EngineSession.citizenOutput(conversation.id, understanding, conversation, suggestions)
-        } else {
-            json = .object([
+        guard let understanding else {
+            let view = JSON.object([
                 ("conversation", .string(conversation.id)), ("stage", .string(conversation.stage.rawValue)),
                 ("suggestions", EngineSession.suggestionsOutput(suggestions)),
             ])
+            return (view.serialized, receipt)
         }
-        return (json, receipt)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(2048)
+        EngineSession.writeCitizenOutput(conversation.id, understanding, conversation, suggestions, into: &bytes)
+        return (String(decoding: bytes, as: UTF8.self), receipt)
     }
 
     /// The next receipt number of a day from the block this hub reserved, reserving a new block when it runs out:

@@ -125,10 +125,19 @@ struct HubProtocolTests {
             let tooLong = try await citizen.expect("error")
             #expect(tooLong["code"]?.stringValue == "text_too_long")
             #expect(tooLong["id"]?.stringValue == "long")
+            // Characters count, not bytes: 4,001 emoji are too long, 4,000 are not.
+            citizen.send(CitizenCommand.message(id: "emoji", text: String(repeating: "🙏", count: 4_001)).frame.serialized)
+            #expect(try await citizen.expect("error")["code"]?.stringValue == "text_too_long")
+            citizen.send(CitizenCommand.message(id: "blank", text: " \n\t\u{3000}\u{A0}").frame.serialized)
+            let blank = try await citizen.expect("error")
+            #expect(blank["code"]?.stringValue == "invalid_frame")
+            #expect(blank["id"]?.stringValue == "blank")
             citizen.send(CitizenCommand.survey(id: "s", score: 4, comment: nil).frame.serialized)
             #expect(try await citizen.expect("error")["code"]?.stringValue == "not_allowed")
             citizen.send(CitizenCommand.message(id: "ok", text: String(repeating: "b", count: 4_000)).frame.serialized)
             #expect(try await citizen.expect("ack")["id"]?.stringValue == "ok")
+            citizen.send(CitizenCommand.message(id: "ok2", text: String(repeating: "🙏", count: 4_000)).frame.serialized)
+            #expect(try await citizen.expect("ack")["id"]?.stringValue == "ok2")
             await citizen.close()
         }
     }
