@@ -203,7 +203,8 @@ public actor Hub {
         officers[connection]?.outbox.yield(reply.serialized)
     }
 
-    /// `welcome`, then every stored event after `since`, then live events, none missed and none twice. The bulk of
+    /// `welcome`, then every stored event after `since` (for a fresh screen, `since` 0, the working set: see
+    /// `replayWorkingSet`), then live events, none missed and none twice. The bulk of
     /// the replay runs outside the lane, so a login after a long day does not hold up everyone's messages; only the
     /// tail committed meanwhile is replayed under it, right before the connection goes live.
     private func welcome(_ connection: Int, since: Int64) async {
@@ -217,7 +218,9 @@ public actor Hub {
                 ("officer", .object([("username", .string(officer.officer.username)), ("name", .string(officer.officer.name))])),
                 ("seq", .integer(Int(current))),
             ]).serialized)
-            let replayed = try await replay(to: officer.outbox, after: max(0, since), through: current)
+            let replayed = since > 0
+                ? try await replay(to: officer.outbox, after: since, through: current)
+                : try await replayWorkingSet(to: officer.outbox, through: current)
             await lane.acquire()
             defer { lane.release() }
             await writesSettled()
@@ -229,6 +232,24 @@ public actor Hub {
             logger.error("replay failed", metadata: ["error": "\(error)"])
             officer.outbox.yield(HubFrame.error(.unavailable, Catalogue.Hub.unavailable).serialized)
         }
+    }
+
+    /// A fresh screen's history: every event of the conversations still open and of those with anything since the
+    /// start of today in office time, in `seq` order, through `last`. Not everything ever stored: that grows with
+    /// every day the hub runs, and yesterday's closed conversations are no officer's work any more. A citizen who
+    /// writes again reopens theirs, which brings its whole history back.
+    private func replayWorkingSet(to outbox: Outbox, through last: Int64) async throws -> Int64 {
+        let calendar = script.calendar
+        let startOfToday = calendar.instant(calendar.localTime(clock()).date, minute: 0)
+        var conversations = Set(try await store.openConversations().map(\.id))
+        conversations.formUnion(try await store.conversations(activeSince: startOfToday))
+        var events: [HubEvent] = []
+        for conversation in conversations {
+            events += try await store.events(conversation: conversation).lazy.filter { ($0.seq ?? 0) <= last }
+        }
+        events.sort { ($0.seq ?? 0) < ($1.seq ?? 0) }
+        for event in events { outbox.yield(event.officerFrameText) }
+        return last
     }
 
     /// Sends the stored events after `after` through `last`, a page at a time; the last `seq` sent.

@@ -562,6 +562,14 @@ public final class PostgresHubStore: HubStore {
         }
     }
 
+    public func conversations(activeSince time: Date) async throws -> [String] {
+        try await bounded {
+            try await self.collect(self.client.query(
+                "SELECT DISTINCT conversation FROM event WHERE time >= \(time.timeIntervalSince1970)", logger: self.logger),
+                String.self)
+        }
+    }
+
     public func lastSeq() async throws -> Int64 {
         try await bounded {
             try await self.collect(self.client.query("SELECT COALESCE(MAX(seq), 0) FROM event", logger: self.logger), Int64.self)

@@ -233,6 +233,12 @@ public final class SQLiteHubStore: HubStore {
         }
     }
 
+    public func conversations(activeSince time: Date) async throws -> [String] {
+        try await writer.read { db in
+            try String.fetchAll(db, sql: "SELECT DISTINCT conversation FROM event WHERE time >= ?", arguments: [time.timeIntervalSince1970])
+        }
+    }
+
     public func events(between start: Date, and end: Date) async throws -> [HubEvent] {
         try await writer.read { db in
             try Row.fetchAll(

@@ -176,6 +176,20 @@ struct StoreConformanceTests {
         #expect(try await store.events(between: time.addingTimeInterval(1), and: time.addingTimeInterval(2)).isEmpty)
     }
 
+    /// What a fresh officer screen is shown: the conversations active since a moment, each once.
+    @Test(arguments: StoreKind.available)
+    func conversationsActiveSinceAMomentAreEachListedOnce(kind: StoreKind) async throws {
+        let store = try await kind.make().store
+        for id in ["k1", "k2", "k3"] { _ = try await conversation(store, id) }
+        var late = message("k2", "besok lagi")
+        late.time = time.addingTimeInterval(86_400)
+        _ = try await store.append(late, client: nil, change: ConversationChange())
+        _ = try await store.append(late, client: nil, change: ConversationChange())
+        #expect(try await store.conversations(activeSince: time.addingTimeInterval(3_600)) == ["k2"])
+        #expect(Set(try await store.conversations(activeSince: time)) == ["k1", "k2", "k3"])
+        #expect(try await store.conversations(activeSince: time.addingTimeInterval(86_401)).isEmpty)
+    }
+
     /// Migration v2: WhatsApp statuses point at the message they are about, and channel data (the `wamid`, a
     /// file's media id) comes back as it went in.
     @Test(arguments: StoreKind.available)
