@@ -661,10 +661,9 @@ public actor Hub {
         // Only the hub that stored a reply sends it on to WhatsApp: the others only show it.
         if local, event.kind == .message, event.from != .citizen { sendOverWhatsApp(event) }
         guard event.kind == .message || event.kind == .closed else { return }
-        let targets = (readers[event.conversation] ?? []).subtracting(sender.map { [$0] } ?? [])
-        guard !targets.isEmpty else { return }
+        guard let readers = readers[event.conversation], readers.contains(where: { $0 != sender }) else { return }
         let citizenFrame = event.citizenFrame.serialized
-        for connection in targets { citizens[connection]?.outbox.yield(citizenFrame) }
+        for connection in readers where connection != sender { citizens[connection]?.outbox.yield(citizenFrame) }
     }
 
     /// Keeps a conversation's engine state and its place in the queue count (open, unassigned, a citizen wrote):
