@@ -506,7 +506,11 @@ public actor Hub {
             defer { lane.release() }
             let now = clock()
             var state = try await state(of: conversationID, id: id)
+            // Taken out of the cache and the state so the engine changes it in place, copying nothing (a failure
+            // below leaves no cached state: the next message rebuilds it from the store).
+            states[conversationID] = nil
             var conversation = state.conversation
+            state.conversation = Conversation(id: conversationID)
             let understanding = engine.receiveCitizen(text, in: &conversation, at: now, name: state.name, honorific: state.honorific)
             let view = try await engineView(for: &conversation, at: now, understanding: understanding)
             var event = HubEvent(
