@@ -63,6 +63,7 @@ enum HubCoreBenchmark {
 
         // Conversations are created first (each is its own durable write); the clock starts when every citizen
         // has said hello, so the figures are the message path's alone.
+        let residentBefore = residentBytes()
         let start = StartingLine(runners: citizens)
         let acked = await withTaskGroup(of: Int.self) { group in
             for index in 0..<citizens {
@@ -91,13 +92,16 @@ enum HubCoreBenchmark {
         let cpu = processCPUSeconds() - cpuBefore
         let total = citizens * messages
         let commits = await hub.commitFigures
+        // Every conversation is still open and connected here: what the hub holds for each, sockets aside.
+        let perConversation = Double(residentBytes() - residentBefore) / Double(citizens) / 1024
         await hub.disconnectAll()
         let delivered = await received.value
         print(String(
             format: "hub core: %d citizens × %d messages closed loop: %.0f messages/s, %.1f µs CPU per message "
-                + "(all threads), %.1f events per group commit; %d acked, %d delivered to the officer",
+                + "(all threads), %.1f events per group commit; %d acked, %d delivered to the officer; "
+                + "%.1f KiB resident per open conversation",
             citizens, messages, Double(total) / seconds, cpu / Double(total) * 1e6,
-            Double(commits.events) / Double(max(1, commits.transactions)), acked, delivered))
+            Double(commits.events) / Double(max(1, commits.transactions)), acked, delivered, perConversation))
     }
 }
 
