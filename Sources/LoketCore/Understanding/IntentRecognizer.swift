@@ -105,13 +105,14 @@ struct IntentRecognizer: Sendable {
         extracted.extract(text.tokens)
         let evidence = classifier.evidence(for: extracted)
         let charEvidence = charModel.evidence(for: extracted)
+        let keywords = keywordMatches(in: text.tokens)
         // One set of buffers for every clause: this runs for every message.
         var scores = [Double](repeating: 0, count: labelCount)
         var fragments = [Double](repeating: 0, count: labelCount)
         for part in parts {
             let coverage = scores.withUnsafeMutableBufferPointer { classifier.score(evidence, range: part, into: $0) }
             fragments.withUnsafeMutableBufferPointer { charModel.score(charEvidence, range: part, into: $0) }
-            mix(&scores, fragments: fragments, coverage: coverage, tokens: text.tokens[part])
+            mix(&scores, fragments: fragments, coverage: coverage, part: part, keywords: keywords)
             var first = (label: 0, confidence: -1.0)
             var second = (label: 0, confidence: -1.0)
             for (label, confidence) in scores.enumerated() {
@@ -157,27 +158,19 @@ struct IntentRecognizer: Sendable {
 
     /// Classifier confidences for one clause by label index (in `scores`, replaced), mixed with the character
     /// model's (`fragments`), with the clause's keywords added in and low coverage discounted.
-    private func mix(_ scores: inout [Double], fragments: [Double], coverage: Double, tokens: ArraySlice<String>) {
+    private func mix(_ scores: inout [Double], fragments: [Double], coverage: Double, part: Range<Int>, keywords: KeywordMatches) {
         for label in scores.indices { scores[label] = scores[label] * (1 - Self.charWeight) + fragments[label] * Self.charWeight }
         var boosted = false
-        for index in tokens.indices {
-            guard let candidates = keywords[tokens[index]] else { continue }
-            for candidate in candidates where index + candidate.phrase.count <= tokens.endIndex {
-                guard tokens[index..<index + candidate.phrase.count].elementsEqual(candidate.phrase) else { continue }
-                scores[candidate.label] += Self.keywordBoost
-                boosted = true
-            }
+        for match in keywords.inOrder where match.words.isInside(part) {
+            scores[match.label] += Self.keywordBoost
+            boosted = true
         }
         // Word-order variants of longer phrases ("bisa diambil kapan" for "kapan bisa diambil"): the same words
         // side by side in any order.
-        if tokens.count >= 3 {
-            for index in tokens.indices {
-                guard let candidates = shuffledKeywords[tokens[index]] else { continue }
-                for candidate in candidates where index + candidate.sorted.count <= tokens.endIndex {
-                    guard tokens[index..<index + candidate.sorted.count].sorted().elementsEqual(candidate.sorted) else { continue }
-                    scores[candidate.label] += Self.keywordBoost
-                    boosted = true
-                }
+        if part.count >= 3 {
+            for match in keywords.anyOrder where match.words.isInside(part) {
+                scores[match.label] += Self.keywordBoost
+                boosted = true
             }
         }
         let total = scores.reduce(0, +)
@@ -185,4 +178,35 @@ struct IntentRecognizer: Sendable {
         let familiarity = boosted ? 1 : min(1, 0.4 + coverage)
         for label in scores.indices { scores[label] = scores[label] / total * familiarity }
     }
+
+    /// Where the script's keywords occur in a message, found once for all its clauses: a clause gets the boost of
+    /// each occurrence that lies wholly inside it, in the order of the words.
+    struct KeywordMatches {
+        var inOrder: [(words: Range<Int>, label: Int)] = []
+        /// Phrases of three words or more in another order (see `shuffledKeywords`).
+        var anyOrder: [(words: Range<Int>, label: Int)] = []
+    }
+
+    func keywordMatches(in tokens: [String]) -> KeywordMatches {
+        var matches = KeywordMatches()
+        for index in tokens.indices {
+            if let candidates = keywords[tokens[index]] {
+                for candidate in candidates where index + candidate.phrase.count <= tokens.endIndex {
+                    guard tokens[index..<index + candidate.phrase.count].elementsEqual(candidate.phrase) else { continue }
+                    matches.inOrder.append((index..<index + candidate.phrase.count, candidate.label))
+                }
+            }
+            guard tokens.count >= 3, let candidates = shuffledKeywords[tokens[index]] else { continue }
+            for candidate in candidates where index + candidate.sorted.count <= tokens.endIndex {
+                guard tokens[index..<index + candidate.sorted.count].sorted().elementsEqual(candidate.sorted) else { continue }
+                matches.anyOrder.append((index..<index + candidate.sorted.count, candidate.label))
+            }
+        }
+        return matches
+    }
+}
+
+extension Range<Int> {
+    /// Every position of this range lies in `other`.
+    fileprivate func isInside(_ other: Range<Int>) -> Bool { lowerBound >= other.lowerBound && upperBound <= other.upperBound }
 }
