@@ -59,10 +59,11 @@ public struct Engine: Sendable {
         self.script = script
         let normalizer = Normalizer(slang: script.slang)
         self.normalizer = normalizer
-        recognizer = IntentRecognizer(intents: script.intents, normalizer: normalizer, threshold: script.confidenceThreshold)
+        var recognizer = IntentRecognizer(intents: script.intents, normalizer: normalizer, threshold: script.confidenceThreshold)
         extractor = EntityExtractor(
             services: script.services, normalizer: normalizer, receiptPrefix: script.office.receiptPrefix,
-            knownWords: recognizer.exampleWords)
+            knownWords: recognizer.takeExampleWords())
+        self.recognizer = recognizer
         officerReader = OfficerReader(script: script, normalizer: normalizer)
         policy = DialoguePolicy(script: script)
         calendar = script.calendar

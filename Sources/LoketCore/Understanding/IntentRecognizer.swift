@@ -31,8 +31,9 @@ struct IntentRecognizer: Sendable {
     /// Labels of intents that carry no request of their own (greetings, thanks, yes and no, goodbyes).
     private let socialLabels: Set<Int>
     let threshold: Double
-    /// Every word of the training examples, after normalisation.
-    let exampleWords: Set<String>
+    /// Every word of the training examples, after normalisation, until the engine takes them for its entity
+    /// extractor (`takeExampleWords`), so they are not held twice.
+    private(set) var exampleWords: Set<String>
 
     /// When a message carries several intents, the one that asks for action leads ("Selamat pagi, saya mau
     /// mengurus izin usaha" is a service request; "Tidak, itu saja. Terima kasih" is a no to "anything else?"):
@@ -89,6 +90,12 @@ struct IntentRecognizer: Sendable {
         greetLabel = classifier.labels.firstIndex(of: .greet)
         socialLabels = Set([Intent.greet, .thanks, .confirm, .deny, .goodbye].compactMap { classifier.labels.firstIndex(of: $0) })
         self.threshold = threshold
+    }
+
+    /// The example words, handed over: the recognizer keeps none.
+    mutating func takeExampleWords() -> Set<String> {
+        defer { exampleWords = [] }
+        return exampleWords
     }
 
     /// Ranked intents and the primary one, before conversation context is applied.

@@ -43,17 +43,15 @@ enum SoftmaxTraining {
 
     /// Weights (feature-major, `stride` floats per feature, the first `labelCount` of them used) and biases.
     ///
-    /// The loops run on a fixed number of vector lanes chosen by the label count (20 for 17 intents), so a row and
+    /// The loops run on a fixed number of vector lanes chosen by the label count (20 up to 20 labels, as in the
+    /// default script's 17 intents and 19 reply kinds; then 32; then rows of 64-lane vectors), so a row and
     /// the gradient stay in registers; the unused lanes stay zero. Each lane computes exactly what a plain loop
     /// over the labels would.
     static func train(
         _ examples: SparseExamples, featureCount: Int, labelCount: Int, settings: Settings
     ) -> (weights: [Float], bias: [Float], stride: Int) {
         switch labelCount {
-        case ...8: train(examples, featureCount: featureCount, labelCount: labelCount, settings: settings, lanes: SIMD8<Float>.self)
-        case ...16: train(examples, featureCount: featureCount, labelCount: labelCount, settings: settings, lanes: SIMD16<Float>.self)
         case ...20: train(examples, featureCount: featureCount, labelCount: labelCount, settings: settings, lanes: Lanes20.self)
-        case ...24: train(examples, featureCount: featureCount, labelCount: labelCount, settings: settings, lanes: Lanes24.self)
         case ...32: train(examples, featureCount: featureCount, labelCount: labelCount, settings: settings, lanes: SIMD32<Float>.self)
         default: train(examples, featureCount: featureCount, labelCount: labelCount, settings: settings, lanes: SIMD64<Float>.self)
         }
@@ -148,8 +146,6 @@ extension LabelLanes {
     static func += (lhs: inout Self, rhs: Self) { lhs = lhs + rhs }
 }
 
-extension SIMD8<Float>: LabelLanes {}
-extension SIMD16<Float>: LabelLanes {}
 extension SIMD32<Float>: LabelLanes {}
 extension SIMD64<Float>: LabelLanes {}
 
@@ -161,7 +157,7 @@ extension SIMD where Self: LabelLanes, Scalar == Float {
     func store(to pointer: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(pointer).storeBytes(of: self, as: Self.self) }
 }
 
-/// 20 lanes (17 to 20 labels: the default script's 17 intents, 19 officer reply kinds).
+/// 20 lanes (up to 20 labels: the default script's 17 intents, 19 officer reply kinds).
 struct Lanes20: LabelLanes {
     var head: SIMD16<Float>
     var tail: SIMD4<Float>
@@ -180,34 +176,6 @@ struct Lanes20: LabelLanes {
     func store(to pointer: UnsafeMutablePointer<Float>) {
         UnsafeMutableRawPointer(pointer).storeBytes(of: head, as: SIMD16<Float>.self)
         UnsafeMutableRawPointer(pointer + 16).storeBytes(of: tail, as: SIMD4<Float>.self)
-    }
-    @inline(__always)
-    static func + (lhs: Self, rhs: Self) -> Self { Self(head: lhs.head + rhs.head, tail: lhs.tail + rhs.tail) }
-    @inline(__always)
-    static func - (lhs: Self, rhs: Self) -> Self { Self(head: lhs.head - rhs.head, tail: lhs.tail - rhs.tail) }
-    @inline(__always)
-    static func * (lhs: Self, rhs: Float) -> Self { Self(head: lhs.head * rhs, tail: lhs.tail * rhs) }
-}
-
-/// 24 lanes (21 to 24 labels).
-struct Lanes24: LabelLanes {
-    var head: SIMD16<Float>
-    var tail: SIMD8<Float>
-    static var width: Int { 24 }
-    @inline(__always)
-    init(head: SIMD16<Float>, tail: SIMD8<Float>) {
-        self.head = head
-        self.tail = tail
-    }
-    @inline(__always)
-    init(_ pointer: UnsafePointer<Float>) {
-        head = UnsafeRawPointer(pointer).loadUnaligned(as: SIMD16<Float>.self)
-        tail = UnsafeRawPointer(pointer + 16).loadUnaligned(as: SIMD8<Float>.self)
-    }
-    @inline(__always)
-    func store(to pointer: UnsafeMutablePointer<Float>) {
-        UnsafeMutableRawPointer(pointer).storeBytes(of: head, as: SIMD16<Float>.self)
-        UnsafeMutableRawPointer(pointer + 16).storeBytes(of: tail, as: SIMD8<Float>.self)
     }
     @inline(__always)
     static func + (lhs: Self, rhs: Self) -> Self { Self(head: lhs.head + rhs.head, tail: lhs.tail + rhs.tail) }
