@@ -35,6 +35,12 @@ struct ModelStorageTests {
             let back = WeightRows.float(WeightRows.half(value))
             #expect(abs(back - value) <= max(abs(value) / 2048, 0.000_000_03), "\(value) → \(back)")
         }
+        // Eight at a time, as the scoring loops convert them: the same values.
+        let halves = SIMD8<UInt16>(0x3C00, 0xBC00, 0x0001, 0x8001, 0x7BFF, 0x0000, 0x8000, 0x3555)
+        let floats = WeightRows.floats(halves)
+        for lane in 0..<8 {
+            #expect(floats[lane].bitPattern == WeightRows.float(halves[lane]).bitPattern, "lane \(lane)")
+        }
         // Beyond the range, saturated rather than infinite.
         #expect(WeightRows.float(WeightRows.half(1e9)) == 65504)
         #expect(WeightRows.float(WeightRows.half(-Float.infinity)) == -65504)
