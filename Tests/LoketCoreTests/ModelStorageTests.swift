@@ -3,20 +3,20 @@ import Testing
 
 @testable import LoketCore
 
-/// How the trained models are stored and trained: half-precision weight rows, a sorted feature table, one SGD
+/// How the trained models are stored and trained: 8-bit weight rows, a sorted feature table, one SGD
 /// trainer for both citizen models. These guard the structure (bytes per feature, exact lanes), not timings.
 @Suite("Model storage")
 struct ModelStorageTests {
-    /// Every model of the default script holds 2 bytes per weight and at most 16 more per feature (8 for its hash,
-    /// the directory, the character model's idf): a return to `Float` weights, a dictionary or an open-addressing
-    /// table at half load would break this.
-    @Test func modelsHoldHalfPrecisionRowsAndEightByteHashes() throws {
+    /// Every model of the default script holds 1 byte per weight and at most 18 more per feature (the row's scale,
+    /// 8 for its hash, the directory, the character model's idf): a return to `Float` or half weights, a dictionary
+    /// or an open-addressing table at half load would break this.
+    @Test func modelsHoldEightBitRowsAndEightByteHashes() throws {
         let engine = try Fixtures.engine()
         #expect(engine.models.count == 3)
         for model in engine.models {
             #expect(model.features > 1_000, "\(model.name)")
-            let weights = model.features * model.labels * MemoryLayout<UInt16>.stride
-            let ceiling = weights + model.features * 16 + model.labels * MemoryLayout<Float>.stride + 64
+            let weights = model.features * model.labels
+            let ceiling = weights + model.features * 18 + model.labels * MemoryLayout<Float>.stride + 64
             #expect(model.bytes >= weights, "\(model.name)")
             #expect(model.bytes <= ceiling, "\(model.name): \(model.bytes) bytes for \(model.features) × \(model.labels)")
         }
@@ -35,15 +35,38 @@ struct ModelStorageTests {
             let back = WeightRows.float(WeightRows.half(value))
             #expect(abs(back - value) <= max(abs(value) / 2048, 0.000_000_03), "\(value) → \(back)")
         }
-        // Eight at a time, as the scoring loops convert them: the same values.
-        let halves = SIMD8<UInt16>(0x3C00, 0xBC00, 0x0001, 0x8001, 0x7BFF, 0x0000, 0x8000, 0x3555)
-        let floats = WeightRows.floats(halves)
-        for lane in 0..<8 {
-            #expect(floats[lane].bitPattern == WeightRows.float(halves[lane]).bitPattern, "lane \(lane)")
-        }
         // Beyond the range, saturated rather than infinite.
         #expect(WeightRows.float(WeightRows.half(1e9)) == 65504)
         #expect(WeightRows.float(WeightRows.half(-Float.infinity)) == -65504)
+    }
+
+    /// A row's weights come back within half a step (1/254 of the row's largest weight), and adding a row gives
+    /// those same values, whatever the label count (eight at a time, then one by one).
+    @Test(arguments: [3, 8, 17, 19, 30])
+    func rowsKeepEveryWeightWithinHalfAStep(labelCount: Int) {
+        var generator = SeededGenerator(seed: UInt64(labelCount))
+        let rows = 50
+        let weights = (0..<rows * labelCount).map { index in
+            Float(Double(generator.next() % 2_000_001) / 1_000_000 - 1) * Float(index % 7 + 1)
+        }
+        let order = (0..<Int32(rows)).reversed().map { $0 }
+        let stored = WeightRows(weights, labelCount: labelCount, stride: labelCount, order: order)
+        #expect(stored.rowCount == rows)
+        #expect(stored.bytes == rows * labelCount + rows * 2)
+        for row in 0..<rows {
+            let source = Int(order[row]) * labelCount
+            let largest = weights[source..<source + labelCount].map { abs($0) }.max() ?? 0
+            var sums = [Float](repeating: 0, count: labelCount)
+            sums.withUnsafeMutableBufferPointer { sums in
+                guard let base = sums.baseAddress else { return }
+                stored.withRows { $0.add(row: row, to: base) }
+            }
+            for label in 0..<labelCount {
+                let kept = stored.weight(row: row, label: label)
+                #expect(abs(kept - weights[source + label]) <= largest / 254 * 1.001, "row \(row) label \(label)")
+                #expect(sums[label] == kept)
+            }
+        }
     }
 
     @Test func featureTableFindsEveryFeatureAtItsRowAndNothingElse() {
