@@ -28,9 +28,12 @@ struct WeightRows: Sendable {
                     scales[row] = scale
                     let step = Self.float(scale)
                     guard step > 0 else { continue }
+                    let inverse = 1 / step
                     for label in 0..<labelCount {
-                        let code = (weights[source + label] / step).rounded()
-                        codes[target + label] = Int8(max(-127, min(127, code)))
+                        // Rounded to nearest by adding and taking away 1.5 × 2^23 (no rounding instruction in the
+                        // x86-64 baseline, and `rounded()` is a library call there).
+                        let scaled = max(-127, min(127, weights[source + label] * inverse))
+                        codes[target + label] = Int8((scaled + 12_582_912) - 12_582_912)
                     }
                 }
             }
