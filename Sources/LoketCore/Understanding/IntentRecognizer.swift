@@ -28,6 +28,10 @@ struct IntentRecognizer: Sendable {
     private let labelWeights: [Double]
     private let unknownLabel: Int?
     private let greetLabel: Int?
+    private let thanksLabel: Int?
+    private let complaintLabel: Int?
+    /// Labels of the intents that ask the officer a question.
+    private let questionLabels: Set<Int>
     /// Labels of intents that carry no request of their own (greetings, thanks, yes and no, goodbyes).
     private let socialLabels: Set<Int>
     let threshold: Double
@@ -87,6 +91,9 @@ struct IntentRecognizer: Sendable {
         labelWeights = classifier.labels.map { Self.weights[$0] ?? 1.05 }
         unknownLabel = classifier.labels.firstIndex(of: .unknown)
         greetLabel = classifier.labels.firstIndex(of: .greet)
+        thanksLabel = classifier.labels.firstIndex(of: .thanks)
+        complaintLabel = classifier.labels.firstIndex(of: .complaint)
+        questionLabels = Set(Intent.questions.compactMap { classifier.labels.firstIndex(of: $0) })
         socialLabels = Set([Intent.greet, .thanks, .confirm, .deny, .goodbye].compactMap { classifier.labels.firstIndex(of: $0) })
         self.threshold = threshold
     }
@@ -103,10 +110,11 @@ struct IntentRecognizer: Sendable {
         let isWhole = { (part: Range<Int>) in part.count == text.tokens.count }
         let evidence = classifier.evidence(for: text.tokens)
         let charEvidence = charModel.evidence(for: text.tokens)
+        var keywordLabels = Set<Int>()
         for part in parts {
             let scores = scores(
                 for: text.tokens[part], prediction: classifier.predict(evidence, range: part),
-                fragments: charModel.predict(charEvidence, range: part))
+                fragments: charModel.predict(charEvidence, range: part), keywordLabels: &keywordLabels)
             var first = (label: 0, confidence: -1.0)
             var second = (label: 0, confidence: -1.0)
             for (label, confidence) in scores.enumerated() {
@@ -136,6 +144,15 @@ struct IntentRecognizer: Sendable {
         {
             confident.removeAll { $0.label == greet }
         }
+        // A reaction to an answer ("oh, gratis ya, oke makasih", "wah cepat sekali, makasih"): a message that opens
+        // with an interjection, thanks, and neither asks nor requests anything is thanks. What it echoes from the
+        // answer is no question of its own and, without a complaint word, no complaint.
+        if let thanks = thanksLabel, confident.contains(where: { $0.label == thanks }), Self.reacts(text) {
+            confident.removeAll { leader in
+                questionLabels.contains(leader.label)
+                    || leader.label == complaintLabel && !keywordLabels.contains(leader.label)
+            }
+        }
         let primary = confident.max { lhs, rhs in
             lhs.confidence * labelWeights[lhs.label] < rhs.confidence * labelWeights[rhs.label]
         }
@@ -150,10 +167,30 @@ struct IntentRecognizer: Sendable {
         return (classifier.labels[primary.label], best[primary.label], ranked)
     }
 
+    /// Words a reaction to an answer opens with: "oh", "wah", "oke" …
+    private static let reactionWords: Set<String> = [
+        "oh", "o", "oo", "ooh", "owh", "ow", "wah", "wow", "waduh", "oke", "ok", "okay", "okey", "baik", "sip", "siap",
+        "mantap", "alhamdulillah", "ternyata", "great", "nice", "cool", "alright",
+    ]
+
+    /// Words that ask or request something: a message holding one is no mere reaction.
+    private static let askingWords: Set<String> = [
+        "apa", "apakah", "berapa", "kapan", "bagaimana", "mana", "kenapa", "mengapa", "gimana", "bisakah", "bolehkah",
+        "siapa", "mohon", "minta", "tolong", "tanya", "bertanya", "menanyakan", "what", "how", "when", "where", "why",
+        "which", "please",
+    ]
+
+    /// The message opens with an interjection and neither asks nor requests anything.
+    private static func reacts(_ text: NormalizedText) -> Bool {
+        guard !text.asked, let first = text.tokens.first, reactionWords.contains(first) else { return false }
+        return !text.tokens.contains(where: askingWords.contains)
+    }
+
     /// Classifier confidences for one clause by label index, with the clause's keywords added in and low
-    /// coverage discounted.
+    /// coverage discounted; the labels whose keywords the clause holds are added to `keywordLabels`.
     private func scores(
-        for tokens: ArraySlice<String>, prediction: TextClassifier<Intent>.Prediction, fragments: [Double]
+        for tokens: ArraySlice<String>, prediction: TextClassifier<Intent>.Prediction, fragments: [Double],
+        keywordLabels: inout Set<Int>
     ) -> [Double] {
         var scores = prediction.confidences
         for label in scores.indices { scores[label] = scores[label] * (1 - Self.charWeight) + fragments[label] * Self.charWeight }
@@ -163,6 +200,7 @@ struct IntentRecognizer: Sendable {
             for candidate in candidates where index + candidate.phrase.count <= tokens.endIndex {
                 guard tokens[index..<index + candidate.phrase.count].elementsEqual(candidate.phrase) else { continue }
                 scores[candidate.label] += Self.keywordBoost
+                keywordLabels.insert(candidate.label)
                 boosted = true
             }
         }
@@ -174,6 +212,7 @@ struct IntentRecognizer: Sendable {
                 for candidate in candidates where index + candidate.sorted.count <= tokens.endIndex {
                     guard tokens[index..<index + candidate.sorted.count].sorted().elementsEqual(candidate.sorted) else { continue }
                     scores[candidate.label] += Self.keywordBoost
+                    keywordLabels.insert(candidate.label)
                     boosted = true
                 }
             }
