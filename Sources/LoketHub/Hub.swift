@@ -203,7 +203,8 @@ public actor Hub {
         officers[connection]?.outbox.yield(reply.serialized)
     }
 
-    /// `welcome`, then every stored event after `since`, then live events, none missed and none twice. The bulk of
+    /// `welcome`, then every stored event after `since` (for a fresh screen, `since` 0, the working set: see
+    /// `replayWorkingSet`), then live events, none missed and none twice. The bulk of
     /// the replay runs outside the lane, so a login after a long day does not hold up everyone's messages; only the
     /// tail committed meanwhile is replayed under it, right before the connection goes live.
     private func welcome(_ connection: Int, since: Int64) async {
@@ -217,7 +218,9 @@ public actor Hub {
                 ("officer", .object([("username", .string(officer.officer.username)), ("name", .string(officer.officer.name))])),
                 ("seq", .integer(Int(current))),
             ]).serialized)
-            let replayed = try await replay(to: officer.outbox, after: max(0, since), through: current)
+            let replayed = since > 0
+                ? try await replay(to: officer.outbox, after: since, through: current)
+                : try await replayWorkingSet(to: officer.outbox, through: current)
             await lane.acquire()
             defer { lane.release() }
             await writesSettled()
@@ -231,13 +234,31 @@ public actor Hub {
         }
     }
 
+    /// A fresh screen's history: every event of the conversations still open and of those with anything since the
+    /// start of today in office time, in `seq` order, through `last`. Not everything ever stored: that grows with
+    /// every day the hub runs, and yesterday's closed conversations are no officer's work any more. A citizen who
+    /// writes again reopens theirs, which brings its whole history back.
+    private func replayWorkingSet(to outbox: Outbox, through last: Int64) async throws -> Int64 {
+        let calendar = script.calendar
+        let startOfToday = calendar.instant(calendar.localTime(clock()).date, minute: 0)
+        var conversations = Set(try await store.openConversations().map(\.id))
+        conversations.formUnion(try await store.conversations(activeSince: startOfToday))
+        var events: [HubEvent] = []
+        for conversation in conversations {
+            events += try await store.events(conversation: conversation).lazy.filter { ($0.seq ?? 0) <= last }
+        }
+        events.sort { ($0.seq ?? 0) < ($1.seq ?? 0) }
+        for event in events { outbox.yield(event.officerFrameText) }
+        return last
+    }
+
     /// Sends the stored events after `after` through `last`, a page at a time; the last `seq` sent.
     private func replay(to outbox: Outbox, after: Int64, through last: Int64) async throws -> Int64 {
         var after = after
         while after < last {
             let page = try await store.events(after: after, limit: 500)
             guard let pageLast = page.last?.seq else { break }
-            for event in page where (event.seq ?? 0) <= last { outbox.yield(event.officerFrame.serialized) }
+            for event in page where (event.seq ?? 0) <= last { outbox.yield(event.officerFrameText) }
             after = min(pageLast, last)
         }
         return after
@@ -275,9 +296,10 @@ public actor Hub {
             var conversation = state.conversation
             let recorded = engine.recordOfficer(text, kind: kind.map { ReplyKind($0) }, in: &conversation)
             let view = try await engineView(for: &conversation, at: now)
-            let event = HubEvent(
+            var event = HubEvent(
                 seq: nil, kind: .message, conversation: conversationID, time: now, from: .officer, text: text,
-                officer: username, replyKind: recorded.rawValue, engine: view.json)
+                officer: username, replyKind: recorded.rawValue)
+            event.encodedEngine = view.text
             let change = ConversationChange(status: state.closed ? .open : nil, receipt: view.receipt)
             let firstResponse = state.answered ? nil : state.firstCitizenMessage.map { now.timeIntervalSince($0) }
             state.conversation = conversation
@@ -368,7 +390,7 @@ public actor Hub {
             if let last = citizen.lastTyping, now - last < .seconds(2) { return }
             citizens[connection]?.lastTyping = now
             if let conversation = citizen.conversation {
-                let frame = HubEvent(seq: nil, kind: .typing, conversation: conversation, time: clock()).officerFrame.serialized
+                let frame = HubEvent(seq: nil, kind: .typing, conversation: conversation, time: clock()).officerFrameText
                 for officer in officers.values where officer.live { officer.outbox.yield(frame) }
             }
             return
@@ -484,12 +506,17 @@ public actor Hub {
             defer { lane.release() }
             let now = clock()
             var state = try await state(of: conversationID, id: id)
+            // Taken out of the cache and the state so the engine changes it in place, copying nothing (a failure
+            // below leaves no cached state: the next message rebuilds it from the store).
+            states[conversationID] = nil
             var conversation = state.conversation
+            state.conversation = Conversation(id: conversationID)
             let understanding = engine.receiveCitizen(text, in: &conversation, at: now, name: state.name, honorific: state.honorific)
             let view = try await engineView(for: &conversation, at: now, understanding: understanding)
-            let event = HubEvent(
+            var event = HubEvent(
                 seq: nil, kind: .message, conversation: conversationID, time: now, from: .citizen, text: text,
-                engine: view.json, channel: channel)
+                channel: channel)
+            event.encodedEngine = view.text
             let change = ConversationChange(status: state.closed ? .open : nil, receipt: view.receipt)
             let tellClosed = !officeOpen(at: now) && !state.toldClosed
             state.conversation = conversation
@@ -629,7 +656,7 @@ public actor Hub {
     /// Sends a stored event to every live officer and, when it is for citizens, to that conversation's citizens
     /// (a citizen's own message only to their other connections: the sender has it already).
     private func send(_ event: HubEvent, sender: Int?, local: Bool) {
-        let officerFrame = event.officerFrame.serialized
+        let officerFrame = event.officerFrameText
         let seq = event.seq ?? 0
         for (connection, officer) in officers where officer.live && seq > officer.seen {
             officer.outbox.yield(officerFrame)
@@ -638,10 +665,9 @@ public actor Hub {
         // Only the hub that stored a reply sends it on to WhatsApp: the others only show it.
         if local, event.kind == .message, event.from != .citizen { sendOverWhatsApp(event) }
         guard event.kind == .message || event.kind == .closed else { return }
-        let targets = (readers[event.conversation] ?? []).subtracting(sender.map { [$0] } ?? [])
-        guard !targets.isEmpty else { return }
+        guard let readers = readers[event.conversation], readers.contains(where: { $0 != sender }) else { return }
         let citizenFrame = event.citizenFrame.serialized
-        for connection in targets { citizens[connection]?.outbox.yield(citizenFrame) }
+        for connection in readers where connection != sender { citizens[connection]?.outbox.yield(citizenFrame) }
     }
 
     /// Keeps a conversation's engine state and its place in the queue count (open, unassigned, a citizen wrote):
@@ -710,10 +736,11 @@ public actor Hub {
 
     // MARK: Engine state
 
-    /// The engine's view after a message: what `loket engine` prints, and a receipt number newly reserved.
+    /// The engine's view after a message, as the JSON text `loket engine` prints (written straight to bytes: it is
+    /// stored and sent as it is), and a receipt number newly reserved.
     private func engineView(
         for conversation: inout Conversation, at time: Date, understanding: Understanding? = nil
-    ) async throws -> (json: JSON, receipt: String?) {
+    ) async throws -> (text: String, receipt: String?) {
         let hadReceipt = conversation.receiptNumber
         var trial = conversation
         var scratch = ReceiptBook()
@@ -728,16 +755,17 @@ public actor Hub {
             conversation = trial
         }
         let receipt = hadReceipt == nil ? conversation.receiptNumber : nil
-        let json: JSON
-        if let understanding {
-            json = EngineSession.citizenOutput(conversation.id, understanding, conversation, suggestions)
-        } else {
-            json = .object([
+        guard let understanding else {
+            let view = JSON.object([
                 ("conversation", .string(conversation.id)), ("stage", .string(conversation.stage.rawValue)),
                 ("suggestions", EngineSession.suggestionsOutput(suggestions)),
             ])
+            return (view.serialized, receipt)
         }
-        return (json, receipt)
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(2048)
+        EngineSession.writeCitizenOutput(conversation.id, understanding, conversation, suggestions, into: &bytes)
+        return (String(decoding: bytes, as: UTF8.self), receipt)
     }
 
     /// The next receipt number of a day from the block this hub reserved, reserving a new block when it runs out:

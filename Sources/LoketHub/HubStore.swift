@@ -145,6 +145,8 @@ public protocol HubStore: Sendable {
     func events(conversation: String) async throws -> [HubEvent]
     /// Events whose time lies in `range` (for reports).
     func events(between start: Date, and end: Date) async throws -> [HubEvent]
+    /// The conversations with an event at or after `time`, each once, in no particular order.
+    func conversations(activeSince time: Date) async throws -> [String]
     /// The `seq` of the event a client id became, when it was stored.
     func seq(for client: ClientKey) async throws -> Int64?
     /// The highest `seq` stored (0 when none).

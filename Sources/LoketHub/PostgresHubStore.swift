@@ -562,6 +562,14 @@ public final class PostgresHubStore: HubStore {
         }
     }
 
+    public func conversations(activeSince time: Date) async throws -> [String] {
+        try await bounded {
+            try await self.collect(self.client.query(
+                "SELECT DISTINCT conversation FROM event WHERE time >= \(time.timeIntervalSince1970)", logger: self.logger),
+                String.self)
+        }
+    }
+
     public func lastSeq() async throws -> Int64 {
         try await bounded {
             try await self.collect(self.client.query("SELECT COALESCE(MAX(seq), 0) FROM event", logger: self.logger), Int64.self)
@@ -623,7 +631,7 @@ public final class PostgresHubStore: HubStore {
                                engine, origin, client_id, refers, status, channel)
             VALUES (\(event.conversation), \(event.kind.rawValue), \(event.time.timeIntervalSince1970),
                     \(event.from?.rawValue), \(event.text), \(event.officer), \(event.name), \(event.honorific),
-                    \(event.replyKind), \(score), \(event.engine?.serialized), \(client?.origin), \(client?.id),
+                    \(event.replyKind), \(score), \(event.encodedEngine), \(client?.origin), \(client?.id),
                     \(event.refers), \(event.status?.rawValue), \(event.channel?.serialized))
             RETURNING seq
             """, logger: logger), Int64.self)
@@ -637,8 +645,7 @@ public final class PostgresHubStore: HubStore {
         + "status, channel"
 
     private static func event(_ row: PostgresRandomAccessRow) throws -> HubEvent {
-        let engineText = try row["engine"].decode(String?.self)
-        return HubEvent(
+        var event = HubEvent(
             seq: try row["seq"].decode(Int64.self),
             kind: EventKind(rawValue: try row["kind"].decode(String.self)) ?? .message,
             conversation: try row["conversation"].decode(String.self),
@@ -647,8 +654,11 @@ public final class PostgresHubStore: HubStore {
             text: try row["text"].decode(String?.self), officer: try row["officer"].decode(String?.self),
             name: try row["name"].decode(String?.self), honorific: try row["honorific"].decode(String?.self),
             replyKind: try row["reply_kind"].decode(String?.self), score: try row["score"].decode(Int64?.self).map { Int($0) },
-            engine: engineText.flatMap(JSON.parse), refers: try row["refers"].decode(Int64?.self),
+            refers: try row["refers"].decode(Int64?.self),
             status: try row["status"].decode(String?.self).flatMap(DeliveryStatus.init(rawValue:)),
             channel: try row["channel"].decode(String?.self).flatMap(JSON.parse))
+        // The hub wrote it: it goes to officers as it is, never parsed.
+        event.encodedEngine = try row["engine"].decode(String?.self)
+        return event
     }
 }

@@ -233,6 +233,12 @@ public final class SQLiteHubStore: HubStore {
         }
     }
 
+    public func conversations(activeSince time: Date) async throws -> [String] {
+        try await writer.read { db in
+            try String.fetchAll(db, sql: "SELECT DISTINCT conversation FROM event WHERE time >= ?", arguments: [time.timeIntervalSince1970])
+        }
+    }
+
     public func events(between start: Date, and end: Date) async throws -> [HubEvent] {
         try await writer.read { db in
             try Row.fetchAll(
@@ -296,7 +302,7 @@ public final class SQLiteHubStore: HubStore {
             arguments: [
                 event.conversation, event.kind.rawValue, event.time.timeIntervalSince1970, event.from?.rawValue,
                 event.text, event.officer, event.name, event.honorific, event.replyKind, event.score,
-                event.engine?.serialized, client?.origin, client?.id, event.refers, event.status?.rawValue,
+                event.encodedEngine, client?.origin, client?.id, event.refers, event.status?.rawValue,
                 event.channel?.serialized,
             ])
         var stored = event
@@ -305,15 +311,17 @@ public final class SQLiteHubStore: HubStore {
     }
 
     private static func event(_ row: Row) -> HubEvent {
-        let engineText: String? = row["engine"]
         let channelText: String? = row["channel"]
         let statusText: String? = row["status"]
-        return HubEvent(
+        var event = HubEvent(
             seq: row["seq"], kind: EventKind(rawValue: row["kind"]) ?? .message, conversation: row["conversation"],
             time: Date(timeIntervalSince1970: row["time"]),
             from: (row["author"] as String?).flatMap(MessageAuthor.init(rawValue:)), text: row["text"],
             officer: row["officer"], name: row["name"], honorific: row["honorific"], replyKind: row["reply_kind"],
-            score: row["score"], engine: engineText.flatMap(JSON.parse), refers: row["refers"],
+            score: row["score"], refers: row["refers"],
             status: statusText.flatMap(DeliveryStatus.init(rawValue:)), channel: channelText.flatMap(JSON.parse))
+        // The hub wrote it: it goes to officers as it is, never parsed.
+        event.encodedEngine = row["engine"]
+        return event
     }
 }

@@ -77,8 +77,10 @@ public struct HubEvent: Sendable, Equatable {
     public var replyKind: String?
     /// For `survey`: the SKM score 1–4 and an optional comment in `text`.
     public var score: Int?
-    /// For citizen messages: what `loket engine` prints for that line (officers only, never citizens).
-    public var engine: JSON?
+    /// For citizen messages: what `loket engine` prints for that line (officers only, never citizens), as the
+    /// compact JSON text it is stored and sent as. The hub writes it once, straight to bytes; neither the store nor
+    /// the officer's frame builds it as a value or serialises it again.
+    public var encodedEngine: String?
     /// For `status`: the `seq` of the officer message it is about.
     public var refers: Int64?
     /// For `status`: how far that message got.
@@ -104,7 +106,7 @@ public struct HubEvent: Sendable, Equatable {
         self.honorific = honorific
         self.replyKind = replyKind
         self.score = score
-        self.engine = engine
+        self.encodedEngine = engine?.serialized
         self.refers = refers
         self.status = status
         self.channel = channel
@@ -121,8 +123,34 @@ public struct HubEvent: Sendable, Equatable {
         return min(time, sent ?? time).addingTimeInterval(WhatsAppWire.replyWindow)
     }
 
+    /// The engine's view as a value (parsed from its text; the hub itself never needs it as one).
+    public var engine: JSON? {
+        get { encodedEngine.flatMap(JSON.parse) }
+        set { encodedEngine = newValue?.serialized }
+    }
+
     /// The frame officers receive.
     public var officerFrame: JSON {
+        guard let engine else { return .object(officerMembers) }
+        return .object(officerMembers + [("engine", engine)])
+    }
+
+    /// `officerFrame` as sent: the engine's view, already text, goes in as it is.
+    public var officerFrameText: String {
+        var bytes: [UInt8] = []
+        bytes.reserveCapacity(256 + (encodedEngine?.utf8.count ?? 0))
+        JSON.object(officerMembers).write(into: &bytes)
+        if let encodedEngine {
+            bytes.removeLast()  // the closing brace
+            bytes.append(contentsOf: #","engine":"#.utf8)
+            bytes.append(contentsOf: encodedEngine.utf8)
+            bytes.append(UInt8(ascii: "}"))
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Every member of the officer's frame but the engine's view, which comes last.
+    private var officerMembers: [(String, JSON)] {
         var members: [(String, JSON)] = [("type", .string("event"))]
         if let seq { members.append(("seq", .integer(Int(seq)))) }
         members.append(("event", .string(kind.rawValue)))
@@ -138,12 +166,11 @@ public struct HubEvent: Sendable, Equatable {
         if let honorific { members.append(("honorific", .string(honorific))) }
         if let replyKind { members.append(("kind", .string(replyKind))) }
         if let score { members.append(("score", .integer(score))) }
-        if let engine { members.append(("engine", engine)) }
         if let refers { members.append(("message", .integer(Int(refers)))) }
         if let status { members.append(("status", .string(status.rawValue))) }
         if let channel { members.append(("channel", channel)) }
         if let replyUntil { members.append(("reply_until", .string(Wire.timestamp(replyUntil)))) }
-        return .object(members)
+        return members
     }
 
     /// Reads an officer frame back (the officer's link does this); nil when it is not a well-formed event.
@@ -416,8 +443,12 @@ struct FrameReader {
         guard let value = frame["text"]?.stringValue else {
             throw WireError(.invalidFrame, Catalogue.Hub.missingField("text"), id: idIfAny)
         }
-        guard value.count <= Wire.maximumTextLength else { throw WireError(.textTooLong, Catalogue.Hub.textTooLong, id: idIfAny) }
-        guard !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+        // Counting characters walks grapheme clusters; a text with no more bytes than the limit needs no count.
+        guard value.utf8.count <= Wire.maximumTextLength || value.count <= Wire.maximumTextLength else {
+            throw WireError(.textTooLong, Catalogue.Hub.textTooLong, id: idIfAny)
+        }
+        // Stops at the first visible character (trimming would copy the text through NSString on every message).
+        guard value.unicodeScalars.contains(where: { !$0.properties.isWhitespace }) else {
             throw WireError(.invalidFrame, Catalogue.Hub.emptyText, id: idIfAny)
         }
         return value

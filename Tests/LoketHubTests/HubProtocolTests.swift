@@ -50,6 +50,54 @@ struct HubProtocolTests {
         }
     }
 
+    /// A fresh screen (`since` 0) gets the working set, not every day the hub ever ran: open conversations and
+    /// today's, each whole and in `seq` order; yesterday's closed ones stay out until their citizen writes again.
+    @Test func aFreshScreenGetsOpenAndTodaysConversationsNotYesterdaysClosedOnes() async throws {
+        let clock = ManualClock()
+        try await withHub(clock: clock.read) { hub in
+            let (officer, _) = try await hub.officer("budi")
+            var conversations: [String: String] = [:]
+            var sockets: [String: WireSocket] = [:]
+            for name in ["Closed", "Open", "Back"] {
+                let (citizen, welcome) = try await hub.citizen(name: name)
+                let conversation = try #require(welcome["conversation"]?.stringValue)
+                conversations[name] = conversation
+                sockets[name] = citizen
+                citizen.send(CitizenCommand.message(id: "m1", text: "Selamat pagi, saya mau urus NIB").frame.serialized)
+                _ = try await citizen.expect("ack")
+            }
+            for name in ["Closed", "Back"] {
+                officer.send(OfficerCommand.close(id: "c-\(name)", conversation: conversations[name] ?? "").frame.serialized)
+                _ = try await officer.expect("ack")
+            }
+            clock.advance(by: 86_400)
+            let (today, todayWelcome) = try await hub.citizen(name: "Today")
+            today.send(CitizenCommand.message(id: "m1", text: "Permisi, kantor buka jam berapa?").frame.serialized)
+            _ = try await today.expect("ack")
+            let back = try #require(sockets["Back"])
+            back.send(CitizenCommand.message(id: "m2", text: "Saya mau tanya lagi soal NIB").frame.serialized)
+            _ = try await back.expect("ack")
+
+            let (fresh, welcome) = try await hub.officer("sari")
+            let replayed = await fresh.drain(within: 1)
+            let seqs = replayed.compactMap { $0["seq"]?.int }
+            #expect(seqs == seqs.sorted() && Set(seqs).count == seqs.count, "in seq order, each once")
+            #expect(seqs.last == welcome["seq"]?.int)
+            let shown = Set(replayed.compactMap { $0["conversation"]?.stringValue })
+            let expected = Set([conversations["Open"], conversations["Back"], todayWelcome["conversation"]?.stringValue].compactMap { $0 })
+            #expect(shown == expected)
+            // The reopened conversation comes whole: created, its first message, the close, the new message.
+            let backEvents = replayed.filter { $0["conversation"]?.stringValue == conversations["Back"] }
+            #expect(backEvents.compactMap { $0["event"]?.stringValue } == ["conversation.created", "message", "closed", "message"])
+
+            // Resuming is unchanged: everything after the `seq` given, yesterday's closed conversation included.
+            let (resumed, _) = try await hub.officer("tono", since: 1)
+            let resumedShown = Set(await resumed.drain(within: 1).compactMap { $0["conversation"]?.stringValue })
+            #expect(resumedShown.contains(conversations["Closed"] ?? "-"))
+            for socket in [officer, fresh, resumed, today] + Array(sockets.values) { await socket.close() }
+        }
+    }
+
     @Test func resendingAnIdStoresNothingNewAndAnswersTheSameAck() async throws {
         try await withHub { hub in
             let (citizen, welcome) = try await hub.citizen()
@@ -125,10 +173,19 @@ struct HubProtocolTests {
             let tooLong = try await citizen.expect("error")
             #expect(tooLong["code"]?.stringValue == "text_too_long")
             #expect(tooLong["id"]?.stringValue == "long")
+            // Characters count, not bytes: 4,001 emoji are too long, 4,000 are not.
+            citizen.send(CitizenCommand.message(id: "emoji", text: String(repeating: "🙏", count: 4_001)).frame.serialized)
+            #expect(try await citizen.expect("error")["code"]?.stringValue == "text_too_long")
+            citizen.send(CitizenCommand.message(id: "blank", text: " \n\t\u{3000}\u{A0}").frame.serialized)
+            let blank = try await citizen.expect("error")
+            #expect(blank["code"]?.stringValue == "invalid_frame")
+            #expect(blank["id"]?.stringValue == "blank")
             citizen.send(CitizenCommand.survey(id: "s", score: 4, comment: nil).frame.serialized)
             #expect(try await citizen.expect("error")["code"]?.stringValue == "not_allowed")
             citizen.send(CitizenCommand.message(id: "ok", text: String(repeating: "b", count: 4_000)).frame.serialized)
             #expect(try await citizen.expect("ack")["id"]?.stringValue == "ok")
+            citizen.send(CitizenCommand.message(id: "ok2", text: String(repeating: "🙏", count: 4_000)).frame.serialized)
+            #expect(try await citizen.expect("ack")["id"]?.stringValue == "ok2")
             await citizen.close()
         }
     }

@@ -176,6 +176,40 @@ struct StoreConformanceTests {
         #expect(try await store.events(between: time.addingTimeInterval(1), and: time.addingTimeInterval(2)).isEmpty)
     }
 
+    /// The engine's view is stored as text and goes into the officer's frame as it is: the frame sent is the frame
+    /// as a value, written out, and what an officer's screen reads back is the event stored.
+    @Test(arguments: StoreKind.available)
+    func theOfficersFrameCarriesTheStoredEngineViewAsItIs(kind: StoreKind) async throws {
+        let store = try await kind.make().store
+        _ = try await conversation(store)
+        let engine = JSON.object([("intent", .string("ask_hours")), ("confidence", .number(0.875)), ("note", .string("\"é\"\n"))])
+        var event = message("k1", "Buka jam berapa?")
+        event.engine = engine
+        _ = try await store.append(event, client: nil, change: ConversationChange())
+        let stored = try #require(try await store.events(conversation: "k1").last)
+        #expect(stored.encodedEngine == engine.serialized)
+        for sent in [stored, try #require(try await store.events(conversation: "k1").first)] {
+            let frame = try #require(JSON.parse(sent.officerFrameText))
+            #expect(frame == sent.officerFrame)
+            #expect(HubEvent(officerFrame: frame) == sent)
+        }
+        #expect(JSON.parse(stored.officerFrameText)?["engine"] == engine)
+    }
+
+    /// What a fresh officer screen is shown: the conversations active since a moment, each once.
+    @Test(arguments: StoreKind.available)
+    func conversationsActiveSinceAMomentAreEachListedOnce(kind: StoreKind) async throws {
+        let store = try await kind.make().store
+        for id in ["k1", "k2", "k3"] { _ = try await conversation(store, id) }
+        var late = message("k2", "besok lagi")
+        late.time = time.addingTimeInterval(86_400)
+        _ = try await store.append(late, client: nil, change: ConversationChange())
+        _ = try await store.append(late, client: nil, change: ConversationChange())
+        #expect(try await store.conversations(activeSince: time.addingTimeInterval(3_600)) == ["k2"])
+        #expect(Set(try await store.conversations(activeSince: time)) == ["k1", "k2", "k3"])
+        #expect(try await store.conversations(activeSince: time.addingTimeInterval(86_401)).isEmpty)
+    }
+
     /// Migration v2: WhatsApp statuses point at the message they are about, and channel data (the `wamid`, a
     /// file's media id) comes back as it went in.
     @Test(arguments: StoreKind.available)

@@ -191,7 +191,7 @@ public struct EngineSession: Sendable {
 
     /// Writes exactly what `citizenOutput(…).write(into:)` writes, without building the JSON value first: this is
     /// every answer of `loket engine`, and the value's boxes and arrays were a fifth of its time per line.
-    static func writeCitizenOutput(
+    public static func writeCitizenOutput(
         _ id: String, _ understanding: Understanding, _ conversation: Conversation, _ suggestions: [Suggestion],
         into output: inout [UInt8]
     ) {
