@@ -110,11 +110,12 @@ struct IntentRecognizer: Sendable {
         let isWhole = { (part: Range<Int>) in part.count == text.tokens.count }
         let evidence = classifier.evidence(for: text.tokens)
         let charEvidence = charModel.evidence(for: text.tokens)
-        var keywordLabels = Set<Int>()
+        // Whether a complaint keyword was found anywhere (see the reaction rule below).
+        var complaintKeyword = false
         for part in parts {
             let scores = scores(
                 for: text.tokens[part], prediction: classifier.predict(evidence, range: part),
-                fragments: charModel.predict(charEvidence, range: part), keywordLabels: &keywordLabels)
+                fragments: charModel.predict(charEvidence, range: part), complaintKeyword: &complaintKeyword)
             var first = (label: 0, confidence: -1.0)
             var second = (label: 0, confidence: -1.0)
             for (label, confidence) in scores.enumerated() {
@@ -150,7 +151,7 @@ struct IntentRecognizer: Sendable {
         if let thanks = thanksLabel, confident.contains(where: { $0.label == thanks }), Self.reacts(text) {
             confident.removeAll { leader in
                 questionLabels.contains(leader.label)
-                    || leader.label == complaintLabel && !keywordLabels.contains(leader.label)
+                    || leader.label == complaintLabel && !complaintKeyword
             }
         }
         let primary = confident.max { lhs, rhs in
@@ -187,10 +188,10 @@ struct IntentRecognizer: Sendable {
     }
 
     /// Classifier confidences for one clause by label index, with the clause's keywords added in and low
-    /// coverage discounted; the labels whose keywords the clause holds are added to `keywordLabels`.
+    /// coverage discounted; `complaintKeyword` is set when the clause holds a complaint keyword.
     private func scores(
         for tokens: ArraySlice<String>, prediction: TextClassifier<Intent>.Prediction, fragments: [Double],
-        keywordLabels: inout Set<Int>
+        complaintKeyword: inout Bool
     ) -> [Double] {
         var scores = prediction.confidences
         for label in scores.indices { scores[label] = scores[label] * (1 - Self.charWeight) + fragments[label] * Self.charWeight }
@@ -200,7 +201,7 @@ struct IntentRecognizer: Sendable {
             for candidate in candidates where index + candidate.phrase.count <= tokens.endIndex {
                 guard tokens[index..<index + candidate.phrase.count].elementsEqual(candidate.phrase) else { continue }
                 scores[candidate.label] += Self.keywordBoost
-                keywordLabels.insert(candidate.label)
+                if candidate.label == complaintLabel { complaintKeyword = true }
                 boosted = true
             }
         }
@@ -212,7 +213,7 @@ struct IntentRecognizer: Sendable {
                 for candidate in candidates where index + candidate.sorted.count <= tokens.endIndex {
                     guard tokens[index..<index + candidate.sorted.count].sorted().elementsEqual(candidate.sorted) else { continue }
                     scores[candidate.label] += Self.keywordBoost
-                    keywordLabels.insert(candidate.label)
+                    if candidate.label == complaintLabel { complaintKeyword = true }
                     boosted = true
                 }
             }
