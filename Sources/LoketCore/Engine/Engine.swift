@@ -147,7 +147,9 @@ public struct Engine: Sendable {
         if Self.answerIntents.contains(intent),
             understanding.asked && text.tokens.contains("atau")
                 || conversation.awaiting != .question && Self.requestsInformation(text.tokens),
-            let question = understanding.intents.first(where: { Self.questionIntents.contains($0.intent) && $0.confidence >= 0.1 })
+            let question = understanding.intents.first(where: {
+                Self.questionIntents.contains($0.intent) && $0.confidence >= 0.1
+            })
         {
             return question.intent
         }
@@ -188,21 +190,24 @@ public struct Engine: Sendable {
     /// of these is a question after all.
     private static let answerIntents: Set<Intent> = [.provideDocuments, .provideInfo, .confirm, .deny, .unknown]
 
-    /// "mohon info …", "minta dicek …", "mau tanya …": the message asks for information, whatever details it gives.
+    /// "mohon info …", "minta dicek …", "mau tanya …": the message asks for information, whatever it names.
     private static func requestsInformation(_ tokens: [String]) -> Bool {
         for (index, token) in tokens.enumerated() where index + 1 < tokens.count {
             let next = tokens[index + 1]
-            if ["mohon", "minta", "tolong"].contains(token),
-                ["info", "informasi", "infonya", "cek", "dicek", "dicekkan", "dibantu"].contains(next)
-            {
-                return true
-            }
-            if ["mau", "ingin", "mo", "pengen"].contains(token), ["tanya", "bertanya", "menanyakan", "nanya"].contains(next) {
-                return true
-            }
+            if pleaseWords.contains(token), informWords.contains(next) { return true }
+            if wantWords.contains(token), askWords.contains(next) { return true }
         }
         return false
     }
+
+    /// The words of `requestsInformation`: "mohon", "minta", "tolong" before "info", "dicek" …; "mau", "ingin" before
+    /// "tanya" ….
+    private static let pleaseWords: Set<String> = ["mohon", "minta", "tolong"]
+    private static let informWords: Set<String> = [
+        "info", "informasi", "infonya", "cek", "dicek", "dicekkan", "dibantu",
+    ]
+    private static let wantWords: Set<String> = ["mau", "ingin", "mo", "pengen"]
+    private static let askWords: Set<String> = ["tanya", "bertanya", "menanyakan", "nanya"]
 
     /// Words that may follow a closing "tidak" in a yes-or-no question ("perlu tidak sih, Pak?").
     private static let tagParticles: Set<String> = [
@@ -219,7 +224,8 @@ public struct Engine: Sendable {
             guard end - segment.lowerBound >= 3 else { return false }
             switch text.tokens[end - 1] {
             case "tidak": return true
-            case "belum": return belumAsks && text.tokens[segment.lowerBound..<end - 1].contains { $0 == "sudah" || $0 == "atau" }
+            case "belum":
+                return belumAsks && text.tokens[segment.lowerBound..<end - 1].contains { $0 == "sudah" || $0 == "atau" }
             default: return false
             }
         }
