@@ -99,4 +99,60 @@ struct CitizenUnderstandingTests {
         #expect(engine.extractor.extract(raw: "berapa lama SIP jadinya?", normalized: engine.normalizer.normalize("berapa lama SIP jadinya?")).serviceID == "sip")
         #expect(engine.extractor.extract(raw: "Sip pak, makasih", normalized: engine.normalizer.normalize("Sip pak, makasih")).serviceID == nil)
     }
+
+    @Test(arguments: [
+        ("wah sudah jadi ternyata, makasih ya bu", Intent.thanks), ("oh 5 hari kerja, baik terima kasih", .thanks),
+        ("oke makasih, tapi biayanya berapa?", .askCost), ("oke, mohon info syaratnya, terima kasih", .askRequirements),
+        ("wah lambat sekali, makasih", .complaint),
+    ] as [(String, Intent)])
+    func aReactionToAnAnswerThatThanksIsThanks(text: String, intent: Intent) {
+        var dialogue = Dialogue(engine: engine)
+        let understanding = dialogue.citizen(text).understanding
+        #expect(understanding.intent == intent, "\(text): \(understanding.intents.map { "\($0.intent) \($0.confidence)" })")
+    }
+
+    @Test func nobodyThanksBeforeBeingHelped() {
+        var first = Dialogue(engine: engine)
+        #expect(first.citizen("siang bu 🙏").understanding.intent == .greet)
+        var alone = Dialogue(engine: engine)
+        #expect(alone.citizen("makasih 🙏").understanding.intent == .thanks)
+        var later = Dialogue(engine: engine)
+        later.citizen("Biaya SLF berapa?")
+        later.officer("Pengurusan SLF tidak dipungut biaya, Bapak.")
+        #expect(later.citizen("siang bu 🙏").understanding.intent == .thanks)
+    }
+
+    @Test func anEmojiEndsAClause() {
+        var dialogue = Dialogue(engine: engine)
+        #expect(dialogue.citizen("selamat sore 🙏 mau tanya biaya slf").understanding.intent == .askCost)
+        #expect(engine.normalizer.normalize("selamat sore 🙏 mau tanya").segments.count == 2)
+    }
+
+    @Test(arguments: [
+        ("ijazahnya dilegalisir atau fotokopi biasa?", Intent.askRequirements),
+        ("retribusinya dibayar tunai atau lewat bank?", .askCost),
+        ("mohon info berkas atas nama Rudi Hartono", .askStatus),
+        ("minta dicek ya, permohonan atas nama CV Sumber Rejeki", .askStatus),
+        ("slf gedung kami sudah terbit atau belum", .askStatus),
+    ] as [(String, Intent)])
+    func aChoiceOrARequestForInformationAsks(text: String, intent: Intent) {
+        var dialogue = Dialogue(engine: engine)
+        let understanding = dialogue.citizen(text).understanding
+        #expect(understanding.intent == intent, "\(text): \(understanding.intents.map { "\($0.intent) \($0.confidence)" })")
+    }
+
+    @Test(arguments: ["saya mau melaporkan calo di parkiran", "mau mengadukan pelayanan loket kemarin"])
+    func reportingSomethingIsAComplaint(text: String) {
+        var dialogue = Dialogue(engine: engine)
+        #expect(dialogue.citizen(text).understanding.intent == .complaint, "\(text)")
+    }
+
+    @Test func theServiceTheOfficerNamesIsTheConversations() {
+        var dialogue = Dialogue(engine: engine)
+        dialogue.citizen("selamat pagi bu")
+        dialogue.officer("Selamat pagi, Bu. Untuk usaha katering rumahan perlu NIB dulu. Apakah sudah punya NIB?")
+        let turn = dialogue.citizen("belum punya bu")
+        #expect(dialogue.conversation.serviceID == "nib")
+        #expect(turn.suggestions.prefix(3).contains { $0.kind == .requirementsInfo }, "\(turn.suggestions.map(\.kind))")
+    }
 }

@@ -22,4 +22,18 @@ struct HeldOutTests {
         #expect(report.serviceChecked == 127 && report.serviceRight >= 126, "\(report.text)")
         #expect(report.acceptableChecked == 203 && report.acceptableRight >= 194, "\(report.text)")
     }
+
+    /// Set 4 (issue 7, second round): 215 messages written after that round's tuning stopped. First run: intent
+    /// 205/213, service 188/190, acceptable reply in the top three 209/215.
+    @Test func setFourKeepsItsFirstRunFigures() throws {
+        let path = Self.folder.appendingPathComponent("held-out-4.toml").path
+        let stories = try StoryLoader.load(contentsOf: path)
+        let report = StoryEvaluator.evaluate(stories, engine: try Fixtures.engine(), source: "held-out-4.toml")
+        let citizenTurns = stories.flatMap(\.turns).filter { if case .citizen = $0 { true } else { false } }
+        #expect(citizenTurns.count == 215)
+        #expect(report.intents.total == 213)
+        #expect(report.intents.correct >= 205, "\(report.text)")
+        #expect(report.serviceChecked == 190 && report.serviceRight >= 188, "\(report.text)")
+        #expect(report.acceptableChecked == 215 && report.acceptableRight >= 209, "\(report.text)")
+    }
 }

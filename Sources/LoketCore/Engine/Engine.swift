@@ -124,6 +124,13 @@ public struct Engine: Sendable {
         {
             return .deny
         }
+        // Nobody thanks before being helped: a first "pagi kak 🙏" greets (🙏 reads as thanks), however little of
+        // it is greeting.
+        if intent == .thanks, conversation.lastUnderstanding == nil, conversation.officerReplies == 0,
+            understanding.intents.contains(where: { $0.intent == .greet && $0.confidence >= 0.1 })
+        {
+            return .greet
+        }
         // Nobody nudges before having said anything: a first "halo, Bapak/Ibu?" is a greeting.
         if intent == .nudge, conversation.lastUnderstanding == nil,
             understanding.intents.contains(where: { $0.intent == .greet && $0.confidence >= 0.5 })
@@ -133,8 +140,19 @@ public struct Engine: Sendable {
         let asking = text.tokens.contains(where: Self.questionWords.contains) || understanding.asked
         // "perlu NPWP tidak?", "bayar ga sih": a closing "tidak" asks yes or no and refuses nothing; the question
         // it closes is what the citizen wants answered.
-        if intent == .deny || intent == .unknown, Self.endsWithQuestionTag(text),
+        if intent == .deny || intent == .unknown, Self.endsWithQuestionTag(text, belumAsks: !stage.awaitsDocuments),
             let question = understanding.intents.first(where: { Self.questionIntents.contains($0.intent) && $0.confidence >= 0.1 })
+        {
+            return question.intent
+        }
+        // "pdf atau foto?" asks to choose and hands nothing over; "mohon info perkembangan berkas atas nama Sari"
+        // asks, whatever details it gives. The question the message holds is what it asks.
+        if Self.answerIntents.contains(intent),
+            understanding.asked && text.tokens.contains("atau")
+                || conversation.awaiting != .question && Self.requestsInformation(text.tokens),
+            let question = understanding.intents.first(where: {
+                Self.questionIntents.contains($0.intent) && $0.confidence >= 0.1
+            })
         {
             return question.intent
         }
@@ -169,21 +187,50 @@ public struct Engine: Sendable {
     ]
 
     /// Intents that ask the officer something.
-    private static let questionIntents: Set<Intent> = [
-        .askRequirements, .askDuration, .askCost, .askStatus, .askHours, .askLocation,
+    private static let questionIntents = Set(Intent.questions)
+
+    /// Intents that answer or hand over rather than ask: a choice question or a request for information read as one
+    /// of these is a question after all.
+    private static let answerIntents: Set<Intent> = [.provideDocuments, .provideInfo, .confirm, .deny, .unknown]
+
+    /// "mohon info …", "minta dicek …", "mau tanya …": the message asks for information, whatever it names.
+    private static func requestsInformation(_ tokens: [String]) -> Bool {
+        for (index, token) in tokens.enumerated() where index + 1 < tokens.count {
+            let next = tokens[index + 1]
+            if pleaseWords.contains(token), informWords.contains(next) { return true }
+            if wantWords.contains(token), askWords.contains(next) { return true }
+        }
+        return false
+    }
+
+    /// The words of `requestsInformation`: "mohon", "minta", "tolong" before "info", "dicek" …; "mau", "ingin" before
+    /// "tanya" ….
+    private static let pleaseWords: Set<String> = ["mohon", "minta", "tolong"]
+    private static let informWords: Set<String> = [
+        "info", "informasi", "infonya", "cek", "dicek", "dicekkan", "dibantu",
     ]
+    private static let wantWords: Set<String> = ["mau", "ingin", "mo", "pengen"]
+    private static let askWords: Set<String> = ["tanya", "bertanya", "menanyakan", "nanya"]
 
     /// Words that may follow a closing "tidak" in a yes-or-no question ("perlu tidak sih, Pak?").
     private static let tagParticles: Set<String> = [
         "sih", "ya", "iya", "kah", "nih", "dong", "bapak", "ibu", "kak", "min", "mas", "mbak", "bang", "admin",
     ]
 
-    /// A clause of three or more words that ends in "tidak", give or take particles: "harus ada domisili tidak?".
-    private static func endsWithQuestionTag(_ text: NormalizedText) -> Bool {
+    /// A clause of three or more words that ends in "tidak", give or take particles: "harus ada domisili tidak?";
+    /// or in "belum" after "sudah" or "atau": "sudah diverifikasi atau belum ya" (unless `belumAsks` is false: while
+    /// documents are awaited, "NPWP sudah, KTP belum" answers).
+    private static func endsWithQuestionTag(_ text: NormalizedText, belumAsks: Bool) -> Bool {
         text.segments.contains { segment in
             var end = segment.upperBound
             while end > segment.lowerBound, tagParticles.contains(text.tokens[end - 1]) { end -= 1 }
-            return end - segment.lowerBound >= 3 && text.tokens[end - 1] == "tidak"
+            guard end - segment.lowerBound >= 3 else { return false }
+            switch text.tokens[end - 1] {
+            case "tidak": return true
+            case "belum":
+                return belumAsks && text.tokens[segment.lowerBound..<end - 1].contains { $0 == "sudah" || $0 == "atau" }
+            default: return false
+            }
         }
     }
 
@@ -295,6 +342,11 @@ public struct Engine: Sendable {
         let answered = reading.kinds.contains { expected.contains($0) && $0 != .askInfo && $0 != .clarify }
         let apologising = coach.matcher(normalized.tokens).containsAny(script.coach.apology)
         conversation.applyOfficer(reading, awaiting: topic, answered: answered, apologising: apologising)
+        // The service the officer names ("Untuk bengkel perlu NIB dulu") is the conversation's while the citizen has
+        // named none, so what follows ("belum punya") is answered for it.
+        if conversation.serviceID == nil, let service = extractor.service(in: normalized.tokens) {
+            conversation.serviceID = service
+        }
         if reading.kinds.contains(.receipt), conversation.receiptNumber == nil {
             conversation.receiptNumber = extractor.receiptNumber(in: text)
         }

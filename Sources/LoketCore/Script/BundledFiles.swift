@@ -84,6 +84,10 @@ confidence_threshold = 0.25
 "matur nuwun" = "terima kasih"
 "maturnuwun" = "terima kasih"
 "suwun" = "terima kasih"
+"tengkyu" = "terima kasih"
+"thankyou" = "terima kasih"
+"makaci" = "terima kasih"
+"mkasih" = "terima kasih"
 "hatur nuhun" = "terima kasih"
 "🙏" = "terima kasih"
 "👍" = "baik"
@@ -731,6 +735,10 @@ examples = [
     "hallo bu",
     "pagi bapak ibu petugas",
     "selamat siang, apa kabar",
+    "selamat siang 🙏",
+    "permisi bu 🙏🙏",
+    "good evening",
+    "hello there",
 ]
 
 [[intent]]
@@ -873,6 +881,14 @@ examples = [
     "sertifikat tanah masih di bank, bisa pakai apa",
     "surat domisilinya belum jadi dari kelurahan, bagaimana dong",
     "rekomendasi IDI saya masih diurus, apa bisa nyusul",
+    "ktp nya asli atau fotokopi saja?",
+    "filenya pdf atau jpg pak?",
+    "berkasnya diupload online atau dibawa ke kantor?",
+    "pas fotonya berwarna atau hitam putih?",
+    "surat kuasanya pakai materai atau tidak?",
+    "kalau belum ada KRK, mengurusnya di mana dulu ya?",
+    "what format should the scanned files be in?",
+    "do I need the original or is a copy fine?",
 ]
 
 [[intent]]
@@ -924,6 +940,11 @@ examples = [
     "lama nggak nunggu nib nya",
     "berapa lama proses verifikasinya",
     "kapan kira kira sip saya terbit",
+    "sertifikatnya bisa keluar bulan ini tidak",
+    "kapan kira-kira izinnya keluar",
+    "bisa selesai sebelum tanggal 10 ga pak",
+    "what is the processing time for an NIB?",
+    "how soon can I get the permit?",
 ]
 
 [[intent]]
@@ -979,11 +1000,15 @@ examples = [
     "kena biaya nggak kalau perpanjang",
     "harga izin reklame berapaan",
     "total biayanya kira-kira berapa",
+    "bayarnya tunai atau transfer?",
+    "biayanya dibayar di loket atau di bank?",
+    "what is the price of a signboard permit?",
+    "is there a charge for renewing?",
 ]
 
 [[intent]]
 id = "ask_status"
-keywords = ["status", "sampai mana", "sudah jadi belum", "sudah selesai belum", "sudah terbit", "cek berkas", "cek permohonan", "progres", "progress", "tracking", "any update", "perkembangan permohonan", "perkembangan berkas"]
+keywords = ["status", "sampai mana", "sudah jadi belum", "sudah selesai belum", "sudah terbit", "cek berkas", "cek permohonan", "progres", "progress", "tracking", "any update", "perkembangan permohonan", "perkembangan berkas", "status pengajuan", "perkembangan pengajuan"]
 examples = [
     "berkas saya gimana kabarnya",
     "izin usaha saya sudah selesai?",
@@ -1029,11 +1054,17 @@ examples = [
     "nomor resi saya PTSP-20261110-0015, statusnya bagaimana",
     "apakah izin saya sudah bisa diambil?",
     "sudah disetujui belum ya permohonan saya",
+    "mohon dicek pengajuan atas nama Rina Marlina, sudah sampai mana",
+    "status pengajuan saya bagaimana ya bu",
+    "minta info perkembangan berkas atas nama PT Sinar Jaya",
+    "izin saya sudah disetujui atau masih diproses?",
+    "has there been any progress on my application?",
+    "can you check my application status? the number is PTSP-20261115-0020",
 ]
 
 [[intent]]
 id = "ask_hours"
-keywords = ["jam buka", "jam berapa", "jam layanan", "jam kerja", "jam operasional", "buka jam", "tutup jam", "hari sabtu", "buka hari", "buka tidak", "libur", "opening hours"]
+keywords = ["jam buka", "jam berapa", "jam layanan", "jam kerja", "jam operasional", "buka jam", "tutup jam", "hari sabtu", "buka hari", "buka tidak", "libur", "opening hours", "office hours", "business hours", "working hours", "what time", "open on", "open today", "closed on", "tanggal merah", "cuti bersama"]
 examples = [
     "jam berapa kantor buka",
     "jam layanan ptsp kapan",
@@ -1077,6 +1108,14 @@ examples = [
     "jam pelayanan loket mulai pukul berapa",
     "besok tanggal merah tetap buka?",
     "masih buka nggak sekarang",
+    "tanggal 17 agustus kantor tutup kan?",
+    "pas cuti bersama lebaran tetap buka?",
+    "malam tahun baru buka sampai jam berapa",
+    "kalau natal libur ya pak?",
+    "bukanya pagi atau siang?",
+    "What are your working hours?",
+    "when are you open?",
+    "is the office open today?",
 ]
 
 [[intent]]
@@ -1130,6 +1169,9 @@ examples = [
     "alamat lengkap kantor ptsp tolong",
     "di gedung apa kantornya",
     "bisa dihubungi lewat telepon ke nomor berapa",
+    "kantornya di lantai 1 atau lantai 2?",
+    "which floor is the service counter on?",
+    "how do I get to your office?",
 ]
 
 [[intent]]
@@ -1266,7 +1308,6 @@ examples = [
     "betul",
     "benar",
     "ok",
-    "oke siap",
     "baik pak",
     "boleh",
     "sudah",
@@ -1292,7 +1333,6 @@ examples = [
     "boleh pak silakan",
     "👍",
     "oke saya tunggu kabarnya",
-    "baik, saya tunggu",
     "siap, ditunggu ya",
     "iya tolong ditindaklanjuti",
     "iya mohon dibantu",
@@ -1414,6 +1454,16 @@ examples = [
     "matur suwun sanget",
     "nuhun kak",
     "terima kasih, sangat jelas",
+    "oh begitu, terima kasih pak",
+    "oh 3 hari ya, oke makasih",
+    "wah mantap, makasih banyak",
+    "oke jelas, terima kasih infonya",
+    "ternyata gratis ya, makasih kak",
+    "cepat juga ya, terima kasih",
+    "great, thank you",
+    "thanks, that helps a lot",
+    "mantap pak, terima kasih",
+    "mantap",
 ]
 
 [[intent]]
@@ -1464,7 +1514,7 @@ examples = [
 
 [[intent]]
 id = "complaint"
-keywords = ["tidak terima", "keberatan", "tidak adil", "ditolak", "kecewa", "mengecewakan", "lambat", "lelet", "lama sekali", "kok lama", "kok belum", "tidak jelas", "ribet", "parah", "keluhan", "mengeluh", "komplain", "complain", "dipersulit", "pungli", "tidak ada kabar", "tidak dibalas", "tidak direspon", "padahal", "dijanjikan", "janjinya", "katanya cuma", "katanya hanya", "ridiculous", "unacceptable", "disappointed"]
+keywords = ["tidak terima", "keberatan", "tidak adil", "ditolak", "kecewa", "mengecewakan", "lambat", "lelet", "lama sekali", "kok lama", "kok belum", "tidak jelas", "ribet", "parah", "keluhan", "mengeluh", "komplain", "complain", "dipersulit", "pungli", "tidak ada kabar", "tidak dibalas", "tidak direspon", "padahal", "dijanjikan", "janjinya", "katanya cuma", "katanya hanya", "ridiculous", "unacceptable", "disappointed", "lapor", "melapor", "melaporkan", "laporkan", "mengadu", "mengadukan", "pengaduan", "pungutan liar", "report", "too slow", "terrible", "worst"]
 examples = [
     "pelayanannya lama",
     "kenapa belum jadi juga",
@@ -1526,13 +1576,21 @@ examples = [
     "pelayanannya mengecewakan, saya dilempar ke sana ke mari",
     "aplikasinya error terus, saya tidak bisa daftar",
     "kenapa saya disuruh bayar padahal katanya gratis",
+    "saya ingin melaporkan petugas yang meminta imbalan",
+    "mau lapor, ada calo di depan kantor",
+    "saya mau mengadukan pelayanan di loket 3",
+    "pengaduan: ada oknum minta uang di loket",
+    "I want to report an officer who asked me for money",
+    "the staff was rude to me",
+    "the process is far too slow",
+    "terrible service, nobody helps",
 ]
 
 [[intent]]
 # The citizen is still waiting ("halo? masih ada orang?"): the reply apologises for the wait and answers the
 # question still pending. Optional in a script; without it such messages fall to the closest intent.
 id = "nudge"
-keywords = ["belum terjawab", "belum dijawab", "belum dibalas", "masih ada petugas", "masih ada orang", "mohon dibalas", "tolong dibalas", "kok diam", "ditunggu jawabannya", "hello anyone"]
+keywords = ["belum terjawab", "belum dijawab", "belum dibalas", "masih ada petugas", "masih ada orang", "mohon dibalas", "tolong dibalas", "kok diam", "ditunggu jawabannya", "hello anyone", "anybody there", "anyone there", "are you there", "still there", "anyone here", "someone there", "anybody"]
 examples = [
     "halo? masih ada petugas?",
     "halo, masih ada orang?",
@@ -1564,6 +1622,9 @@ examples = [
     "min?? pertanyaan saya tadi gimana",
     "ditunggu balasannya ya pak",
     "pak, saya masih nunggu nih",
+    "anyone here?",
+    "are you still there?",
+    "hello?? any staff online?",
 ]
 
 [[intent]]
@@ -1616,6 +1677,13 @@ examples = [
     "cek cek",
     "kirim pulsa dong",
     "selamat ulang tahun",
+    "diskon 70% khusus hari ini, buruan order",
+    "lowongan kerja admin gaji 5 juta, hubungi nomor ini",
+    "selamat anda mendapatkan hadiah mobil, klaim sebelum 30 november",
+    "pinjaman dana tunai bunga rendah proses 1 hari",
+    "sedot wc murah 24 jam",
+    "jasa pembuatan website murah",
+    "ikuti live streaming kami malam ini jam 8",
 ]
 
 # ---------------------------------------------------------------------------------------------------------------

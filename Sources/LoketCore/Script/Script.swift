@@ -37,6 +37,11 @@ public struct Intent: RawRepresentable, Hashable, Sendable, Comparable, CustomSt
         .greet, .requestService, .askRequirements, .askDuration, .askCost, .askStatus, .askHours, .askLocation,
         .provideDocuments, .provideInfo, .confirm, .deny, .thanks, .goodbye, .complaint, .unknown,
     ]
+
+    /// The built-in intents that ask the officer a question.
+    public static let questions: [Intent] = [
+        .askRequirements, .askDuration, .askCost, .askStatus, .askHours, .askLocation,
+    ]
 }
 
 /// A reply kind id: what an officer message does. Only kinds the dialogue policy knows may have templates.

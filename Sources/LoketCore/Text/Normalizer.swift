@@ -65,9 +65,11 @@ public struct Normalizer: Sendable {
             } else if scalar.isASCII {
                 builder.finishWord()
             } else if scalar.properties.isEmojiPresentation || (scalar.value >= 0x2600 && scalar.value <= 0x27BF) {
-                // Emoji are words of their own: the slang table can give 🙏 a meaning.
+                // Emoji are words of their own: the slang table can give 🙏 a meaning. Like a full stop they end a
+                // clause: in "selamat siang 🙏 mau tanya syarat SIP" the question is a clause of its own.
                 builder.finishWord()
                 builder.tokens.append(String(scalar))
+                builder.finishSegment()
             } else {
                 builder.finishWord()
             }

@@ -28,6 +28,10 @@ struct IntentRecognizer: Sendable {
     private let labelWeights: [Double]
     private let unknownLabel: Int?
     private let greetLabel: Int?
+    private let thanksLabel: Int?
+    private let complaintLabel: Int?
+    /// Labels of the intents that ask the officer a question.
+    private let questionLabels: Set<Int>
     /// Labels of intents that carry no request of their own (greetings, thanks, yes and no, goodbyes).
     private let socialLabels: Set<Int>
     let threshold: Double
@@ -88,6 +92,9 @@ struct IntentRecognizer: Sendable {
         labelWeights = classifier.labels.map { Self.weights[$0] ?? 1.05 }
         unknownLabel = classifier.labels.firstIndex(of: .unknown)
         greetLabel = classifier.labels.firstIndex(of: .greet)
+        thanksLabel = classifier.labels.firstIndex(of: .thanks)
+        complaintLabel = classifier.labels.firstIndex(of: .complaint)
+        questionLabels = Set(Intent.questions.compactMap { classifier.labels.firstIndex(of: $0) })
         socialLabels = Set([Intent.greet, .thanks, .confirm, .deny, .goodbye].compactMap { classifier.labels.firstIndex(of: $0) })
         self.threshold = threshold
     }
@@ -113,13 +120,16 @@ struct IntentRecognizer: Sendable {
         let evidence = classifier.evidence(for: extracted)
         let charEvidence = charModel.evidence(for: extracted)
         let keywords = keywordMatches(in: text.tokens)
+        // Whether a complaint keyword was found anywhere (see the reaction rule below).
+        var complaintKeyword = false
         // One set of buffers for every clause: this runs for every message.
         var scores = [Double](repeating: 0, count: labelCount)
         var fragments = [Double](repeating: 0, count: labelCount)
         for part in parts {
             let coverage = scores.withUnsafeMutableBufferPointer { classifier.score(evidence, range: part, into: $0) }
             fragments.withUnsafeMutableBufferPointer { charModel.score(charEvidence, range: part, into: $0) }
-            mix(&scores, fragments: fragments, coverage: coverage, part: part, keywords: keywords)
+            mix(&scores, fragments: fragments, coverage: coverage, part: part, keywords: keywords,
+                complaintKeyword: &complaintKeyword)
             var first = (label: 0, confidence: -1.0)
             var second = (label: 0, confidence: -1.0)
             for (label, confidence) in scores.enumerated() {
@@ -149,6 +159,15 @@ struct IntentRecognizer: Sendable {
         {
             confident.removeAll { $0.label == greet }
         }
+        // A reaction to an answer ("oh, gratis ya, oke makasih", "wah cepat sekali, makasih"): a message that opens
+        // with an interjection, thanks, and neither asks nor requests anything is thanks. What it echoes from the
+        // answer is no question of its own and, without a complaint word, no complaint.
+        if let thanks = thanksLabel, confident.contains(where: { $0.label == thanks }), Self.reacts(text) {
+            confident.removeAll { leader in
+                questionLabels.contains(leader.label)
+                    || leader.label == complaintLabel && !complaintKeyword
+            }
+        }
         let primary = confident.max { lhs, rhs in
             lhs.confidence * labelWeights[lhs.label] < rhs.confidence * labelWeights[rhs.label]
         }
@@ -163,13 +182,37 @@ struct IntentRecognizer: Sendable {
         return (classifier.labels[primary.label], best[primary.label], ranked)
     }
 
+    /// Words a reaction to an answer opens with: "oh", "wah", "oke" …
+    private static let reactionWords: Set<String> = [
+        "oh", "o", "oo", "ooh", "owh", "ow", "wah", "wow", "waduh", "oke", "ok", "okay", "okey", "baik", "sip", "siap",
+        "mantap", "alhamdulillah", "ternyata", "great", "nice", "cool", "alright",
+    ]
+
+    /// Words that ask or request something: a message holding one is no mere reaction.
+    private static let askingWords: Set<String> = [
+        "apa", "apakah", "berapa", "kapan", "bagaimana", "mana", "kenapa", "mengapa", "gimana", "bisakah", "bolehkah",
+        "siapa", "mohon", "minta", "tolong", "tanya", "bertanya", "menanyakan", "what", "how", "when", "where", "why",
+        "which", "please",
+    ]
+
+    /// The message opens with an interjection and neither asks nor requests anything.
+    private static func reacts(_ text: NormalizedText) -> Bool {
+        guard !text.asked, let first = text.tokens.first, reactionWords.contains(first) else { return false }
+        return !text.tokens.contains(where: askingWords.contains)
+    }
+
     /// Classifier confidences for one clause by label index (in `scores`, replaced), mixed with the character
-    /// model's (`fragments`), with the clause's keywords added in and low coverage discounted.
-    private func mix(_ scores: inout [Double], fragments: [Double], coverage: Double, part: Range<Int>, keywords: KeywordMatches) {
+    /// model's (`fragments`), with the clause's keywords added in and low coverage discounted; `complaintKeyword`
+    /// is set when the clause holds a complaint keyword.
+    private func mix(
+        _ scores: inout [Double], fragments: [Double], coverage: Double, part: Range<Int>, keywords: KeywordMatches,
+        complaintKeyword: inout Bool
+    ) {
         for label in scores.indices { scores[label] = scores[label] * (1 - Self.charWeight) + fragments[label] * Self.charWeight }
         var boosted = false
         for match in keywords.inOrder where match.words.isInside(part) {
             scores[match.label] += Self.keywordBoost
+            if match.label == complaintLabel { complaintKeyword = true }
             boosted = true
         }
         // Word-order variants of longer phrases ("bisa diambil kapan" for "kapan bisa diambil"): the same words
@@ -177,6 +220,7 @@ struct IntentRecognizer: Sendable {
         if part.count >= 3 {
             for match in keywords.anyOrder where match.words.isInside(part) {
                 scores[match.label] += Self.keywordBoost
+                if match.label == complaintLabel { complaintKeyword = true }
                 boosted = true
             }
         }
