@@ -18,7 +18,8 @@ struct ModelStorageTests {
             let weights = model.features * model.labels
             let ceiling = weights + model.features * 18 + model.labels * MemoryLayout<Float>.stride + 64
             #expect(model.bytes >= weights, "\(model.name)")
-            #expect(model.bytes <= ceiling, "\(model.name): \(model.bytes) bytes for \(model.features) × \(model.labels)")
+            #expect(
+                model.bytes <= ceiling, "\(model.name): \(model.bytes) bytes for \(model.features) × \(model.labels)")
         }
     }
 
@@ -106,8 +107,10 @@ struct ModelStorageTests {
             examples.close(label: example % labelCount)
         }
         let settings = SoftmaxTraining.Settings(epochs: 3, learningRate: 2, rateDecay: 0.3, l2: 0.001, seed: 5)
-        let trained = SoftmaxTraining.train(examples, featureCount: featureCount, labelCount: labelCount, settings: settings)
-        let reference = Self.plainTraining(examples, featureCount: featureCount, labelCount: labelCount, settings: settings)
+        let trained = SoftmaxTraining.train(
+            examples, featureCount: featureCount, labelCount: labelCount, settings: settings)
+        let reference = Self.plainTraining(
+            examples, featureCount: featureCount, labelCount: labelCount, settings: settings)
         var differences = 0
         for feature in 0..<featureCount {
             for label in 0..<trained.stride {

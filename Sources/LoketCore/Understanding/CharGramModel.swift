@@ -70,11 +70,14 @@ struct CharGramModel: Sendable {
         }
         let trained = SoftmaxTraining.train(
             encoded, featureCount: interner.count, labelCount: labelCount,
-            settings: .init(epochs: training.epochs, learningRate: training.learningRate, rateDecay: 0.3, l2: training.l2, seed: 11))
+            settings: .init(
+                epochs: training.epochs, learningRate: training.learningRate, rateDecay: 0.3, l2: training.l2, seed: 11)
+        )
         let frozen = FeatureTable.freezing(interner.hashes)
         table = frozen.table
         self.idf = frozen.featureOfRow.map { idf[Int($0)] }
-        self.weights = WeightRows(trained.weights, labelCount: labelCount, stride: trained.stride, order: frozen.featureOfRow)
+        self.weights = WeightRows(
+            trained.weights, labelCount: labelCount, stride: trained.stride, order: frozen.featureOfRow)
         self.bias = Array(trained.bias.prefix(labelCount))
     }
 

@@ -208,7 +208,9 @@ struct IntentRecognizer: Sendable {
         _ scores: inout [Double], fragments: [Double], coverage: Double, part: Range<Int>, keywords: KeywordMatches,
         complaintKeyword: inout Bool
     ) {
-        for label in scores.indices { scores[label] = scores[label] * (1 - Self.charWeight) + fragments[label] * Self.charWeight }
+        for label in scores.indices {
+            scores[label] = scores[label] * (1 - Self.charWeight) + fragments[label] * Self.charWeight
+        }
         var boosted = false
         for match in keywords.inOrder where match.words.isInside(part) {
             scores[match.label] += Self.keywordBoost
@@ -243,14 +245,16 @@ struct IntentRecognizer: Sendable {
         for index in tokens.indices {
             if let candidates = keywords[tokens[index]] {
                 for candidate in candidates where index + candidate.phrase.count <= tokens.endIndex {
-                    guard tokens[index..<index + candidate.phrase.count].elementsEqual(candidate.phrase) else { continue }
-                    matches.inOrder.append((index..<index + candidate.phrase.count, candidate.label))
+                    let words = index..<index + candidate.phrase.count
+                    guard tokens[words].elementsEqual(candidate.phrase) else { continue }
+                    matches.inOrder.append((words, candidate.label))
                 }
             }
             guard tokens.count >= 3, let candidates = shuffledKeywords[tokens[index]] else { continue }
             for candidate in candidates where index + candidate.sorted.count <= tokens.endIndex {
-                guard tokens[index..<index + candidate.sorted.count].sorted().elementsEqual(candidate.sorted) else { continue }
-                matches.anyOrder.append((index..<index + candidate.sorted.count, candidate.label))
+                let words = index..<index + candidate.sorted.count
+                guard tokens[words].sorted().elementsEqual(candidate.sorted) else { continue }
+                matches.anyOrder.append((words, candidate.label))
             }
         }
         return matches
@@ -259,5 +263,7 @@ struct IntentRecognizer: Sendable {
 
 extension Range<Int> {
     /// Every position of this range lies in `other`.
-    fileprivate func isInside(_ other: Range<Int>) -> Bool { lowerBound >= other.lowerBound && upperBound <= other.upperBound }
+    fileprivate func isInside(_ other: Range<Int>) -> Bool {
+        lowerBound >= other.lowerBound && upperBound <= other.upperBound
+    }
 }

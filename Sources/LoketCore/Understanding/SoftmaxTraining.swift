@@ -51,9 +51,16 @@ enum SoftmaxTraining {
         _ examples: SparseExamples, featureCount: Int, labelCount: Int, settings: Settings
     ) -> (weights: [Float], bias: [Float], stride: Int) {
         switch labelCount {
-        case ...20: train(examples, featureCount: featureCount, labelCount: labelCount, settings: settings, lanes: Lanes20.self)
-        case ...32: train(examples, featureCount: featureCount, labelCount: labelCount, settings: settings, lanes: SIMD32<Float>.self)
-        default: train(examples, featureCount: featureCount, labelCount: labelCount, settings: settings, lanes: SIMD64<Float>.self)
+        case ...20:
+            train(examples, featureCount: featureCount, labelCount: labelCount, settings: settings, lanes: Lanes20.self)
+        case ...32:
+            train(
+                examples, featureCount: featureCount, labelCount: labelCount, settings: settings,
+                lanes: SIMD32<Float>.self)
+        default:
+            train(
+                examples, featureCount: featureCount, labelCount: labelCount, settings: settings,
+                lanes: SIMD64<Float>.self)
         }
     }
 
@@ -87,7 +94,9 @@ enum SoftmaxTraining {
                                             let lane = vector * Lanes.width
                                             var sum = Lanes(bias + lane)
                                             for position in range {
-                                                sum += Lanes(weights + Int(features[position]) * stride + lane) * values[position]
+                                                sum +=
+                                                    Lanes(weights + Int(features[position]) * stride + lane)
+                                                    * values[position]
                                             }
                                             sum.store(to: scores + lane)
                                         }
@@ -154,7 +163,9 @@ extension SIMD where Self: LabelLanes, Scalar == Float {
     @inline(__always)
     init(_ pointer: UnsafePointer<Float>) { self = UnsafeRawPointer(pointer).loadUnaligned(as: Self.self) }
     @inline(__always)
-    func store(to pointer: UnsafeMutablePointer<Float>) { UnsafeMutableRawPointer(pointer).storeBytes(of: self, as: Self.self) }
+    func store(to pointer: UnsafeMutablePointer<Float>) {
+        UnsafeMutableRawPointer(pointer).storeBytes(of: self, as: Self.self)
+    }
 }
 
 /// 20 lanes (up to 20 labels: the default script's 17 intents, 19 officer reply kinds).

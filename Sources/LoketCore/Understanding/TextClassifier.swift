@@ -70,11 +70,13 @@ public struct TextClassifier<Label: Hashable & Sendable>: Sendable {
         }
         let trained = SoftmaxTraining.train(
             encoded, featureCount: interner.count, labelCount: labels.count,
-            settings: .init(epochs: training.epochs, learningRate: training.learningRate, rateDecay: 0.5, l2: training.l2, seed: 7))
+            settings: .init(
+                epochs: training.epochs, learningRate: training.learningRate, rateDecay: 0.5, l2: training.l2, seed: 7))
         let frozen = FeatureTable.freezing(interner.hashes)
         self.labels = labels
         self.table = frozen.table
-        self.weights = WeightRows(trained.weights, labelCount: labels.count, stride: trained.stride, order: frozen.featureOfRow)
+        self.weights = WeightRows(
+            trained.weights, labelCount: labels.count, stride: trained.stride, order: frozen.featureOfRow)
         self.bias = Array(trained.bias.prefix(labels.count))
     }
 
@@ -155,7 +157,9 @@ public struct TextClassifier<Label: Hashable & Sendable>: Sendable {
 
     /// Confidence by label index for the words in `range`, written into `confidences` (one per label) without
     /// allocating; returns the coverage (see `Prediction`).
-    func score(_ evidence: Evidence, range: Range<Int>, into confidences: UnsafeMutableBufferPointer<Double>) -> Double {
+    func score(
+        _ evidence: Evidence, range: Range<Int>, into confidences: UnsafeMutableBufferPointer<Double>
+    ) -> Double {
         let labelCount = labels.count
         var featureCount = max(range.count - 1, 0)
         var known = 0
@@ -230,7 +234,9 @@ struct ExtractedFeatures {
                     let grams = UnsafeBufferPointer(buffer)
                     for length in 3...4 where padded >= length {
                         for first in 0...(padded - length) {
-                            hashes.append(Self.fnv(UnsafeBufferPointer(rebasing: grams[first..<first + length]), seed: UInt64(length)))
+                            hashes.append(
+                                Self.fnv(
+                                    UnsafeBufferPointer(rebasing: grams[first..<first + length]), seed: UInt64(length)))
                         }
                     }
                     let gramsEnd = hashes.count
@@ -239,12 +245,15 @@ struct ExtractedFeatures {
                     if padded > 4 {
                         if padded > 5 {
                             for first in 0...(padded - 5) {
-                                hashes.append(Self.fnv(UnsafeBufferPointer(rebasing: grams[first..<first + 5]), seed: 5))
+                                hashes.append(
+                                    Self.fnv(UnsafeBufferPointer(rebasing: grams[first..<first + 5]), seed: 5))
                             }
                         }
-                        spans.append(Span(start: start, gramsEnd: gramsEnd, end: hashes.count, classifierEnd: hashes.count))
+                        spans.append(
+                            Span(start: start, gramsEnd: gramsEnd, end: hashes.count, classifierEnd: hashes.count))
                     } else {
-                        spans.append(Span(start: start, gramsEnd: gramsEnd, end: hashes.count, classifierEnd: start + 1))
+                        spans.append(
+                            Span(start: start, gramsEnd: gramsEnd, end: hashes.count, classifierEnd: start + 1))
                     }
                 }
             }

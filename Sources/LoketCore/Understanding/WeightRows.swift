@@ -50,7 +50,9 @@ struct WeightRows: Sendable {
     @inline(__always)
     func withRows<Result>(_ body: (Rows) -> Result) -> Result {
         codes.withUnsafeBufferPointer { codes in
-            scales.withUnsafeBufferPointer { scales in body(Rows(codes: codes, scales: scales, labelCount: labelCount)) }
+            scales.withUnsafeBufferPointer { scales in
+                body(Rows(codes: codes, scales: scales, labelCount: labelCount))
+            }
         }
     }
 
@@ -68,8 +70,12 @@ struct WeightRows: Sendable {
             var label = 0
             // Eight at a time in explicit vectors (no aliasing checks), then one by one: the same arithmetic.
             while label + 8 <= labelCount {
-                let sum = UnsafeRawPointer(sums + label).loadUnaligned(as: SIMD8<Float>.self)
-                    + SIMD8<Float>(SIMD8<Int32>(truncatingIfNeeded: UnsafeRawPointer(source + label).loadUnaligned(as: SIMD8<Int8>.self))) * step
+                let sum =
+                    UnsafeRawPointer(sums + label).loadUnaligned(as: SIMD8<Float>.self)
+                    + SIMD8<Float>(
+                        SIMD8<Int32>(
+                            truncatingIfNeeded: UnsafeRawPointer(source + label).loadUnaligned(as: SIMD8<Int8>.self)))
+                    * step
                 UnsafeMutableRawPointer(sums + label).storeBytes(of: sum, as: SIMD8<Float>.self)
                 label += 8
             }
