@@ -14,7 +14,7 @@ struct ClusterEndToEndTests {
         let hubA = try HubProcess(database: database)
         let hubB = try HubProcess(database: database)
         // The database is empty: `officer add` comes first and creates the schema.
-        try await hubA.command(["officer", "add", "ani", "--name", "Ani Wijaya", "--password-stdin"], input: "rahasia-ani\n")
+        try await hubA.addOfficerAni()
         try await hubA.start()
         try await hubB.start()
         await #expect(try hubB.command(["officer", "list"]).contains("ani\tAni Wijaya"))
@@ -34,23 +34,15 @@ struct ClusterEndToEndTests {
         let database = cluster.url(try await cluster.createDatabase("e2e"))
         let hubA = try HubProcess(database: database)
         let hubB = try HubProcess(database: database)
-        try await hubA.command(["officer", "add", "ani", "--name", "Ani Wijaya", "--password-stdin"], input: "rahasia-ani\n")
+        try await hubA.addOfficerAni()
         try await hubA.start()
         try await hubB.start()
-        let config = hubA.data.appendingPathComponent("config").path
-        let loket = try TmuxSession.loketBinary()
-        try await HubProcess.run(
-            [loket, "login", "--hub", hubA.url, "--user", "ani"], input: "rahasia-ani\n",
-            environment: ["XDG_CONFIG_HOME": config])
+        let config = try await hubA.logInAniAtTheTerminal()
 
         // The citizen is on hub B, the officer on hub A.
-        let citizenURL = HubLink.webSocketURL(hub: hubB.url, path: "/citizen/ws")
-        var citizen = try await WireSocket.connect(url: citizenURL)
-        citizen.send(CitizenCommand.hello(name: "Budi Santoso", honorific: "Bapak", resume: nil).frame.serialized)
-        let welcome = try await frame(citizen, "welcome")
-        let token = try #require(welcome["token"]?.stringValue)
-        citizen.send(CitizenCommand.message(id: "c1", text: "Selamat pagi, saya mau perpanjang izin usaha").frame.serialized)
-        _ = try await frame(citizen, "ack")
+        let budi = try await budiAsksToRenewHisPermit(on: hubB.url)
+        var citizen = budi.socket
+        let token = budi.token
 
         let tmux = try await TmuxSession(width: 120, height: 30, environment: ["XDG_CONFIG_HOME": config])
         try await tmux.start("live --also-hub \(hubB.url)")
@@ -78,7 +70,7 @@ struct ClusterEndToEndTests {
 
         // Coming back, the citizen's history has each message once, in order.
         await citizen.close()
-        citizen = try await WireSocket.connect(url: citizenURL)
+        citizen = try await WireSocket.connect(url: HubLink.webSocketURL(hub: hubB.url, path: "/citizen/ws"))
         citizen.send(CitizenCommand.hello(name: nil, honorific: nil, resume: token).frame.serialized)
         let resumed = try await frame(citizen, "welcome")
         let history = (resumed["history"]?.arrayItems ?? []).filter { $0["from"]?.stringValue != "system" }
@@ -110,7 +102,7 @@ struct ClusterEndToEndTests {
         let hub = try HubProcess(database: database)
         // A second hub with an officer on it: after the outage its feed must reconnect and catch up.
         let other = try HubProcess(database: database)
-        try await hub.command(["officer", "add", "ani", "--name", "Ani Wijaya", "--password-stdin"], input: "rahasia-ani\n")
+        try await hub.addOfficerAni()
         try await hub.start()
         try await other.start()
         let session = try await OfficerLogin.login(hub: other.url, username: "ani", password: "rahasia-ani")
@@ -201,20 +193,6 @@ struct ClusterEndToEndTests {
         await officer.close()
         _ = await hub.terminate()
         _ = await other.terminate()
-    }
-
-    /// The next frame of `type` (and author `from`), skipping others, within 20 seconds.
-    private func frame(_ socket: WireSocket, _ type: String, from: String? = nil) async throws -> JSON {
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
-            guard let text = await socket.receive(within: max(0.05, deadline.timeIntervalSinceNow)) else { break }
-            if let json = JSON.parse(text), json["type"]?.stringValue == type,
-                from == nil || json["from"]?.stringValue == from
-            {
-                return json
-            }
-        }
-        throw E2EError(message: "no \(type) frame within 20 s")
     }
 
     /// The ack or error answering `id`: silence past `within` seconds fails the test.

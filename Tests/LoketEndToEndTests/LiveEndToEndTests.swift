@@ -10,22 +10,14 @@ import Testing
 struct LiveEndToEndTests {
     @Test func anOfficerAnswersACitizenAndAReplyTypedWhileTheHubIsDownArrivesOnce() async throws {
         let hub = try HubProcess()
-        try await hub.command(["officer", "add", "ani", "--name", "Ani Wijaya", "--password-stdin"], input: "rahasia-ani\n")
+        try await hub.addOfficerAni()
         try await hub.start()
-        let config = hub.data.appendingPathComponent("config").path
-        let loket = try TmuxSession.loketBinary()
-        try await HubProcess.run(
-            [loket, "login", "--hub", hub.url, "--user", "ani"], input: "rahasia-ani\n",
-            environment: ["XDG_CONFIG_HOME": config])
+        let config = try await hub.logInAniAtTheTerminal()
 
         // The citizen writes first, so the officer's screen opens with one waiting conversation.
-        let citizenURL = HubLink.webSocketURL(hub: hub.url, path: "/citizen/ws")
-        var citizen = try await WireSocket.connect(url: citizenURL)
-        citizen.send(CitizenCommand.hello(name: "Budi Santoso", honorific: "Bapak", resume: nil).frame.serialized)
-        let welcome = try await frame(citizen, "welcome")
-        let token = try #require(welcome["token"]?.stringValue)
-        citizen.send(CitizenCommand.message(id: "c1", text: "Selamat pagi, saya mau perpanjang izin usaha").frame.serialized)
-        _ = try await frame(citizen, "ack")
+        let budi = try await budiAsksToRenewHisPermit(on: hub.url)
+        var citizen = budi.socket
+        let token = budi.token
 
         let tmux = try await TmuxSession(width: 120, height: 30, environment: ["XDG_CONFIG_HOME": config])
         try await tmux.start("live")
@@ -50,7 +42,7 @@ struct LiveEndToEndTests {
 
         // The citizen comes back: the reply typed offline is there exactly once, after the first one.
         await citizen.close()
-        citizen = try await WireSocket.connect(url: citizenURL)
+        citizen = try await WireSocket.connect(url: HubLink.webSocketURL(hub: hub.url, path: "/citizen/ws"))
         citizen.send(CitizenCommand.hello(name: nil, honorific: nil, resume: token).frame.serialized)
         let resumed = try await frame(citizen, "welcome")
         let history = (resumed["history"]?.arrayItems ?? []).filter { $0["from"]?.stringValue != "system" }
@@ -63,20 +55,6 @@ struct LiveEndToEndTests {
         await citizen.close()
         try await tmux.send(keys: "F10")
         try await tmux.waitFor("EXIT=0")
-    }
-
-    /// The next frame of `type` (and author `from`), skipping others, within 20 seconds.
-    private func frame(_ socket: WireSocket, _ type: String, from: String? = nil) async throws -> JSON {
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
-            guard let text = await socket.receive(within: max(0.05, deadline.timeIntervalSinceNow)) else { break }
-            if let json = JSON.parse(text), json["type"]?.stringValue == type,
-                from == nil || json["from"]?.stringValue == from
-            {
-                return json
-            }
-        }
-        throw E2EError(message: "no \(type) frame within 20 s")
     }
 }
 

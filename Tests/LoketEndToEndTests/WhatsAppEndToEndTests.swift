@@ -77,7 +77,7 @@ struct WhatsAppEndToEndTests {
         let scripts = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
             .appendingPathComponent("WhatsApp")
         let hub = try HubProcess()
-        try await hub.command(["officer", "add", "ani", "--name", "Ani Wijaya", "--password-stdin"], input: "rahasia-ani\n")
+        try await hub.addOfficerAni()
         // Monday 10:00 WIB, office open (so no hours notice goes out as well); Meta's send time the same.
         let now = "2026-11-30T03:00:00Z"
         let sent = Int(try Date.ISO8601FormatStyle().parse(now).timeIntervalSince1970)
