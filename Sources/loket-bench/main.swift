@@ -40,7 +40,7 @@ do {
         print("  (resident before the engine: \(residentMemory()))")
         let engine = Engine(script: script)
         print("  (resident with the engine trained: \(residentMemory()))")
-        let trainedKB = residentKB()
+        let trainedKB = residentBytes() / 1024
         // Where the memory goes: the trained models are most of the heap a trainee screen holds; the rest of its
         // resident memory is the binary's own pages and the shared C libraries (scripts/footprint.sh splits those).
         for model in engine.models {
@@ -58,7 +58,7 @@ do {
             }
         }
         let rss = residentMemory()
-        let growth = residentKB() - trainedKB
+        let growth = residentBytes() / 1024 - trainedKB
         print("resident memory with \(state.chats.count) conversations (\(state.chats.reduce(0) { $0 + $1.messages.count }) messages): \(rss)")
         // This process maps the hub's libraries too (its file pages before any engine are most of the figure above);
         // trainee mode is the screen's start-up footprint (scripts/footprint.sh) plus what the conversations add.
@@ -272,13 +272,6 @@ do {
         for _ in 0..<2_000 { checksum &+= renderer.render(state).buffer.width }
         print(checksum)
     }
-}
-
-/// Resident set size of this process in kB (0 when /proc cannot say).
-func residentKB() -> Int {
-    let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
-    let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
-    return Int(line.split(separator: " ").dropFirst().first ?? "") ?? 0
 }
 
 /// Resident set size of this process, as /proc reports it, with its anonymous (heap) and file-backed parts.
