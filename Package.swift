@@ -27,7 +27,10 @@ let package = Package(
         // The data files are built into the binary (scripts/embed-resources.sh) instead of SwiftPM resources: a
         // resource bundle links Foundation's Bundle, and with it CoreFoundation and ICU (50 MB of the static
         // `loket`, 5 MB of the screen's resident memory).
-        .target(name: "LoketCore", exclude: ["Resources"]),
+        .target(name: "LoketCore", dependencies: ["LoketKernels"], exclude: ["Resources"]),
+        // The training loops, optimised in every build: unoptimised, their vector code made a debug `loket` take
+        // 3.9 s to its first frame (20 s and a failed end-to-end test on a busy CI machine); here, ~0.2 s.
+        .target(name: "LoketKernels", swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "LoketUI", dependencies: ["LoketCore"], exclude: ["Themes"]),
         .systemLibrary(name: "CNcurses"),
         .target(name: "LoketTerminal", dependencies: ["CNcurses", "LoketUI", "LoketCore"]),
@@ -109,7 +112,7 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ]
         ),
-        .testTarget(name: "LoketCoreTests", dependencies: ["LoketCore"]),
+        .testTarget(name: "LoketCoreTests", dependencies: ["LoketCore", "LoketKernels"]),
         .testTarget(name: "LoketUITests", dependencies: ["LoketUI"]),
         .testTarget(
             name: "LoketHubTests",

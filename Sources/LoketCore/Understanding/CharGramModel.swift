@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import LoketKernels
 
 /// A second view of a message for intent recognition: TF-IDF over character 3- and 4-grams of each word and a
 /// softmax regression on top, trained at load on the same examples as `TextClassifier`.
@@ -68,11 +69,12 @@ struct CharGramModel: Sendable {
             guard norm != 0 else { continue }
             for position in range { encoded.values[position] /= norm }
         }
+        var generator = SeededGenerator(seed: 11)
         let trained = SoftmaxTraining.train(
             encoded, featureCount: interner.count, labelCount: labelCount,
             settings: .init(
-                epochs: training.epochs, learningRate: training.learningRate, rateDecay: 0.3, l2: training.l2, seed: 11)
-        )
+                epochs: training.epochs, learningRate: training.learningRate, rateDecay: 0.3, l2: training.l2),
+            generator: &generator)
         let frozen = FeatureTable.freezing(interner.hashes)
         table = frozen.table
         self.idf = frozen.featureOfRow.map { idf[Int($0)] }

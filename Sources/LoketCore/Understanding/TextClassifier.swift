@@ -8,6 +8,7 @@ import Glibc
 #elseif canImport(Musl)
 import Musl
 #endif
+import LoketKernels
 
 /// A multinomial logistic-regression text classifier over word, word-pair and character n-gram features.
 ///
@@ -68,10 +69,12 @@ public struct TextClassifier<Label: Hashable & Sendable>: Sendable {
             encoded.values.append(contentsOf: repeatElement(value, count: encoded.features.count - first))
             encoded.close(label: label)
         }
+        var generator = SeededGenerator(seed: 7)
         let trained = SoftmaxTraining.train(
             encoded, featureCount: interner.count, labelCount: labels.count,
             settings: .init(
-                epochs: training.epochs, learningRate: training.learningRate, rateDecay: 0.5, l2: training.l2, seed: 7))
+                epochs: training.epochs, learningRate: training.learningRate, rateDecay: 0.5, l2: training.l2),
+            generator: &generator)
         let frozen = FeatureTable.freezing(interner.hashes)
         self.labels = labels
         self.table = frozen.table

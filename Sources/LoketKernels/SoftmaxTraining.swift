@@ -6,15 +6,15 @@ import Musl
 
 /// Training examples as sparse vectors in three flat arrays (no array per example): example `i` has the features
 /// `features[starts[i] ..< starts[i + 1]]` with the values at the same positions, and the label `labels[i]`.
-struct SparseExamples {
-    var features: [Int32] = []
-    var values: [Float] = []
-    var starts: [Int] = [0]
-    var labels: [Int] = []
+public struct SparseExamples {
+    public var features: [Int32] = []
+    public var values: [Float] = []
+    public var starts: [Int] = [0]
+    public var labels: [Int] = []
 
-    var count: Int { labels.count }
+    public var count: Int { labels.count }
 
-    init(expectedExamples: Int = 0, expectedFeatures: Int = 0) {
+    public init(expectedExamples: Int = 0, expectedFeatures: Int = 0) {
         features.reserveCapacity(expectedFeatures)
         values.reserveCapacity(expectedFeatures)
         starts.reserveCapacity(expectedExamples + 1)
@@ -22,7 +22,7 @@ struct SparseExamples {
     }
 
     /// Ends the example whose features were appended since the last call.
-    mutating func close(label: Int) {
+    public mutating func close(label: Int) {
         starts.append(features.count)
         labels.append(label)
     }
@@ -30,15 +30,21 @@ struct SparseExamples {
 
 /// Multinomial logistic regression trained by stochastic gradient descent, in a fixed order, so the same examples
 /// always give the same model; shared by `TextClassifier` and `CharGramModel`, which differ only in their features.
-enum SoftmaxTraining {
-    /// Passes, step size and its decay, L2 decay, and the seed of the order of examples in each pass.
-    struct Settings: Sendable {
-        var epochs: Int
-        var learningRate: Float
+public enum SoftmaxTraining {
+    /// Passes, step size and its decay, and L2 decay.
+    public struct Settings: Sendable {
+        public var epochs: Int
+        public var learningRate: Float
         /// The step in pass `e` is `learningRate / (1 + e × rateDecay)`.
-        var rateDecay: Float
-        var l2: Float
-        var seed: UInt64
+        public var rateDecay: Float
+        public var l2: Float
+
+        public init(epochs: Int, learningRate: Float, rateDecay: Float, l2: Float) {
+            self.epochs = epochs
+            self.learningRate = learningRate
+            self.rateDecay = rateDecay
+            self.l2 = l2
+        }
     }
 
     /// Weights (feature-major, `stride` floats per feature, the first `labelCount` of them used) and biases.
@@ -47,25 +53,30 @@ enum SoftmaxTraining {
     /// default script's 17 intents and 19 reply kinds; then 32; then rows of 64-lane vectors), so a row and
     /// the gradient stay in registers; the unused lanes stay zero. Each lane computes exactly what a plain loop
     /// over the labels would.
-    static func train(
-        _ examples: SparseExamples, featureCount: Int, labelCount: Int, settings: Settings
+    /// The generator shuffles the examples before each pass, so the same seed gives the same model.
+    public static func train<Generator: RandomNumberGenerator>(
+        _ examples: SparseExamples, featureCount: Int, labelCount: Int, settings: Settings,
+        generator: inout Generator
     ) -> (weights: [Float], bias: [Float], stride: Int) {
         switch labelCount {
         case ...20:
-            train(examples, featureCount: featureCount, labelCount: labelCount, settings: settings, lanes: Lanes20.self)
+            train(
+                examples, featureCount: featureCount, labelCount: labelCount, settings: settings,
+                lanes: Lanes20.self) { $0.shuffle(using: &generator) }
         case ...32:
             train(
                 examples, featureCount: featureCount, labelCount: labelCount, settings: settings,
-                lanes: SIMD32<Float>.self)
+                lanes: SIMD32<Float>.self) { $0.shuffle(using: &generator) }
         default:
             train(
                 examples, featureCount: featureCount, labelCount: labelCount, settings: settings,
-                lanes: SIMD64<Float>.self)
+                lanes: SIMD64<Float>.self) { $0.shuffle(using: &generator) }
         }
     }
 
     private static func train<Lanes: LabelLanes>(
-        _ examples: SparseExamples, featureCount: Int, labelCount: Int, settings: Settings, lanes: Lanes.Type
+        _ examples: SparseExamples, featureCount: Int, labelCount: Int, settings: Settings, lanes: Lanes.Type,
+        shuffle: (inout [Int]) -> Void
     ) -> (weights: [Float], bias: [Float], stride: Int) {
         // Beyond 64 labels the rows hold several vectors of 64.
         let stride = (labelCount + Lanes.width - 1) / Lanes.width * Lanes.width
@@ -74,7 +85,6 @@ enum SoftmaxTraining {
         var bias = [Float](repeating: 0, count: stride)
         var scores = [Float](repeating: 0, count: stride)
         var order = Array(0..<examples.count)
-        var generator = SeededGenerator(seed: settings.seed)
         weights.withUnsafeMutableBufferPointer { weightBuffer in
             scores.withUnsafeMutableBufferPointer { scoreBuffer in
                 bias.withUnsafeMutableBufferPointer { biasBuffer in
@@ -85,7 +95,7 @@ enum SoftmaxTraining {
                                     let bias = biasBuffer.baseAddress
                                 else { return }
                                 for epoch in 0..<settings.epochs {
-                                    order.shuffle(using: &generator)
+                                    shuffle(&order)
                                     let rate = settings.learningRate / (1 + Float(epoch) * settings.rateDecay)
                                     let decay = 1 - rate * settings.l2
                                     for example in order {
@@ -126,7 +136,8 @@ enum SoftmaxTraining {
     }
 
     /// In place: the values become probabilities summing to 1.
-    static func softmax(_ values: UnsafeMutablePointer<Float>, count: Int) {
+    @inlinable
+    public static func softmax(_ values: UnsafeMutablePointer<Float>, count: Int) {
         var maximum = -Float.infinity
         for index in 0..<count { maximum = max(maximum, values[index]) }
         var sum: Float = 0
