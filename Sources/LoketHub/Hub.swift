@@ -414,10 +414,7 @@ public actor Hub {
                 guard let conversation = citizen.conversation else {
                     throw WireError(.badHello, Catalogue.Hub.helloFirst, id: id)
                 }
-                // Not awaited: the commit acks it (or answers its failure), so this connection's next frame is
-                // read while it is being stored.
-                _ = try await citizenMessage(text, id: id, conversation: conversation, from: connection)
-                reply = nil
+                reply = try await citizenMessage(text, id: id, conversation: conversation, from: connection)
             case .survey(let id, let score, let comment):
                 guard let conversation = citizen.conversation else {
                     throw WireError(.badHello, Catalogue.Hub.helloFirst, id: id)
@@ -500,15 +497,13 @@ public actor Hub {
         ])
     }
 
-    /// Judges a citizen's message and queues it; the commit acks it to the sender (the ack, or a duplicate's first
-    /// ack, goes out from the commit, ahead of any notice that follows it) or answers its failure. The ticket is for
-    /// a caller that must know it is stored before it answers (WhatsApp's webhook).
+    /// Judges a citizen's message and queues it; the commit acks it to the sender (always nil here: the ack, or a
+    /// duplicate's first ack, goes out from the commit, ahead of any notice that follows it).
     /// `origin` and `channel` are for messages from another channel than the web page (WhatsApp).
-    @discardableResult
     func citizenMessage(
         _ text: String, id: String, conversation conversationID: String, from connection: Int,
         origin: String? = nil, channel: JSON? = nil
-    ) async throws -> WriteTicket {
+    ) async throws -> JSON? {
         let ticket: WriteTicket
         do {
             await lane.acquire()
@@ -546,7 +541,8 @@ public actor Hub {
                 _ = queue(PendingAppend(notice, client: nil))
             }
         }
-        return ticket
+        _ = try await ticket.outcome
+        return nil
     }
 
     /// Marks the office-closed notice among system messages, so a restarted hub does not repeat it.
@@ -652,9 +648,6 @@ public actor Hub {
             }
         case .failure:
             states[write.append.event.conversation] = nil
-            if let outbox = write.ackTo, let id = write.ackID {
-                outbox.yield(HubFrame.error(.unavailable, Catalogue.Hub.unavailable, id: id).serialized)
-            }
         }
         write.ticket.settle(result)
     }
