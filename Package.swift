@@ -29,7 +29,7 @@ let package = Package(
         // `loket`, 5 MB of the screen's resident memory).
         .target(name: "LoketCore", dependencies: ["LoketKernels"], exclude: ["Resources"]),
         // The training loops, optimised in every build: unoptimised, their vector code made a debug `loket` take
-        // 3.9 s to its first frame (20 s and a failed end-to-end test on a busy CI machine); here, ~0.2 s.
+        // 3.9 s to its first frame (20 s and a failed end-to-end test on a busy CI machine); here, 0.14 s.
         .target(name: "LoketKernels", swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "LoketUI", dependencies: ["LoketCore"], exclude: ["Themes"]),
         .systemLibrary(name: "CNcurses"),

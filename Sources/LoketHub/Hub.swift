@@ -60,7 +60,7 @@ public actor Hub {
     }
 
     /// A write waiting for the next group commit.
-    struct QueuedWrite: Sendable {
+    private struct QueuedWrite: Sendable {
         var append: PendingAppend
         var ticket: WriteTicket
         /// Where the sender's ack goes the moment the event is stored, ahead of anything delivered after it.
@@ -73,7 +73,7 @@ public actor Hub {
     }
 
     /// Enough to amortise the flush; small enough that one batch's acks and deliveries do not keep the actor long.
-    static let maxBatch = 256
+    private static let maxBatch = 256
 
     /// Receipt numbers reserved in the store and not handed out yet, by office day.
     private var reservedReceipts: [String: ClosedRange<Int>] = [:]
@@ -586,7 +586,7 @@ public actor Hub {
     }
 
     /// A batch the store answered, on its way back to the actor.
-    struct CommittedBatch: Sendable {
+    private struct CommittedBatch: Sendable {
         var writes: [QueuedWrite]
         var results: Result<[Result<AppendOutcome, StoreError>], any Error>
     }

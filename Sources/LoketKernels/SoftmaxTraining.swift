@@ -53,6 +53,7 @@ public enum SoftmaxTraining {
     /// default script's 17 intents and 19 reply kinds; then 32; then rows of 64-lane vectors), so a row and
     /// the gradient stay in registers; the unused lanes stay zero. Each lane computes exactly what a plain loop
     /// over the labels would.
+    ///
     /// The generator shuffles the examples before each pass, so the same seed gives the same model.
     public static func train<Generator: RandomNumberGenerator>(
         _ examples: SparseExamples, featureCount: Int, labelCount: Int, settings: Settings,

@@ -96,12 +96,6 @@ struct CharGramModel: Sendable {
         fileprivate var squares: [Float]
     }
 
-    func evidence(for tokens: [String]) -> Evidence {
-        var extracted = ExtractedFeatures()
-        extracted.extract(tokens)
-        return evidence(for: extracted)
-    }
-
     /// The evidence from features already extracted (shared with `TextClassifier`).
     func evidence(for extracted: ExtractedFeatures) -> Evidence {
         let tokenCount = extracted.tokenCount
@@ -132,14 +126,8 @@ struct CharGramModel: Sendable {
         return Evidence(sums: sums, squares: squares)
     }
 
-    /// Confidence by label index for the words in `range`; fragments never seen in training count for nothing.
-    func predict(_ evidence: Evidence, range: Range<Int>) -> [Double] {
-        var confidences = [Double](repeating: 0, count: labelCount)
-        confidences.withUnsafeMutableBufferPointer { score(evidence, range: range, into: $0) }
-        return confidences
-    }
-
-    /// `predict`, written into `confidences` (one per label) without allocating.
+    /// Confidence by label index for the words in `range`, written into `confidences` (one per label) without
+    /// allocating; fragments never seen in training count for nothing.
     func score(_ evidence: Evidence, range: Range<Int>, into confidences: UnsafeMutableBufferPointer<Double>) {
         var square: Float = 0
         for position in range { square += evidence.squares[position] }

@@ -22,7 +22,7 @@ struct IntentRecognizer: Sendable {
     let charModel: CharGramModel
     /// Keyword phrases by first word, with the label index they support.
     private let keywords: [String: [(phrase: [String], label: Int)]]
-    /// Keywords of three or more words, for word-order variants (see `scores`).
+    /// Keywords of three or more words, for word-order variants (see `keywordMatches`).
     private let shuffledKeywords: [String: [(sorted: [String], label: Int)]]
     /// Weight of each label (see `weights`).
     private let labelWeights: [Double]
@@ -205,26 +205,18 @@ struct IntentRecognizer: Sendable {
     /// model's (`fragments`), with the clause's keywords added in and low coverage discounted; `complaintKeyword`
     /// is set when the clause holds a complaint keyword.
     private func mix(
-        _ scores: inout [Double], fragments: [Double], coverage: Double, part: Range<Int>, keywords: KeywordMatches,
+        _ scores: inout [Double], fragments: [Double], coverage: Double, part: Range<Int>,
+        keywords: [(words: Range<Int>, label: Int)],
         complaintKeyword: inout Bool
     ) {
         for label in scores.indices {
             scores[label] = scores[label] * (1 - Self.charWeight) + fragments[label] * Self.charWeight
         }
         var boosted = false
-        for match in keywords.inOrder where match.words.isInside(part) {
+        for match in keywords where match.words.isInside(part) {
             scores[match.label] += Self.keywordBoost
             if match.label == complaintLabel { complaintKeyword = true }
             boosted = true
-        }
-        // Word-order variants of longer phrases ("bisa diambil kapan" for "kapan bisa diambil"): the same words
-        // side by side in any order.
-        if part.count >= 3 {
-            for match in keywords.anyOrder where match.words.isInside(part) {
-                scores[match.label] += Self.keywordBoost
-                if match.label == complaintLabel { complaintKeyword = true }
-                boosted = true
-            }
         }
         let total = scores.reduce(0, +)
         // Words the model has never seen (gibberish, another language) make every guess less certain.
@@ -232,29 +224,19 @@ struct IntentRecognizer: Sendable {
         for label in scores.indices { scores[label] = scores[label] / total * familiarity }
     }
 
-    /// Where the script's keywords occur in a message, found once for all its clauses: a clause gets the boost of
-    /// each occurrence that lies wholly inside it, in the order of the words.
-    struct KeywordMatches {
-        var inOrder: [(words: Range<Int>, label: Int)] = []
-        /// Phrases of three words or more in another order (see `shuffledKeywords`).
-        var anyOrder: [(words: Range<Int>, label: Int)] = []
-    }
-
-    func keywordMatches(in tokens: [String]) -> KeywordMatches {
-        var matches = KeywordMatches()
+    /// Where the script's keywords occur in a message, found once for all its clauses (a clause gets the boost of
+    /// each occurrence that lies wholly inside it): in their own order, and for phrases of three words or more in
+    /// any order ("bisa diambil kapan" for "kapan bisa diambil", see `shuffledKeywords`).
+    func keywordMatches(in tokens: [String]) -> [(words: Range<Int>, label: Int)] {
+        var matches: [(words: Range<Int>, label: Int)] = []
         for index in tokens.indices {
-            if let candidates = keywords[tokens[index]] {
-                for candidate in candidates where index + candidate.phrase.count <= tokens.endIndex {
-                    let words = index..<index + candidate.phrase.count
-                    guard tokens[words].elementsEqual(candidate.phrase) else { continue }
-                    matches.inOrder.append((words, candidate.label))
-                }
+            for candidate in keywords[tokens[index]] ?? [] where index + candidate.phrase.count <= tokens.endIndex {
+                let words = index..<index + candidate.phrase.count
+                if tokens[words].elementsEqual(candidate.phrase) { matches.append((words, candidate.label)) }
             }
-            guard tokens.count >= 3, let candidates = shuffledKeywords[tokens[index]] else { continue }
-            for candidate in candidates where index + candidate.sorted.count <= tokens.endIndex {
+            for candidate in shuffledKeywords[tokens[index]] ?? [] where index + candidate.sorted.count <= tokens.endIndex {
                 let words = index..<index + candidate.sorted.count
-                guard tokens[words].sorted().elementsEqual(candidate.sorted) else { continue }
-                matches.anyOrder.append((words, candidate.label))
+                if tokens[words].sorted().elementsEqual(candidate.sorted) { matches.append((words, candidate.label)) }
             }
         }
         return matches

@@ -203,14 +203,13 @@ public struct TextClassifier<Label: Hashable & Sendable>: Sendable {
 struct ExtractedFeatures {
     /// Every token's features: the word, then its 3-grams, 4-grams and (for `TextClassifier`) 5-grams.
     private(set) var hashes: [UInt64] = []
-    /// Per token: where its features start, where its 4-grams end (the character model's share), where its own
-    /// features end, and whether `TextClassifier` uses its n-grams (words shorter than three letters: the word only).
+    /// Per token: where its features start, where its 4-grams end (the character model's share), and where
+    /// `TextClassifier`'s share ends (words shorter than three letters: the word only).
     private var spans: [Span] = []
 
     private struct Span {
         var start: Int
         var gramsEnd: Int
-        var end: Int
         var classifierEnd: Int
     }
 
@@ -253,10 +252,10 @@ struct ExtractedFeatures {
                             }
                         }
                         spans.append(
-                            Span(start: start, gramsEnd: gramsEnd, end: hashes.count, classifierEnd: hashes.count))
+                            Span(start: start, gramsEnd: gramsEnd, classifierEnd: hashes.count))
                     } else {
                         spans.append(
-                            Span(start: start, gramsEnd: gramsEnd, end: hashes.count, classifierEnd: start + 1))
+                            Span(start: start, gramsEnd: gramsEnd, classifierEnd: start + 1))
                     }
                 }
             }
