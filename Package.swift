@@ -61,6 +61,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
+                // `FrameWriter` puts frames on the channel itself, below Hummingbird's writer.
+                .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "PostgresNIO", package: "postgres-nio"),
                 // The WhatsApp Cloud API client: HTTPS out, on the event loops the server already runs.
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -123,6 +125,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 // The fake Graph API the WhatsApp tests send replies to.
                 .product(name: "Hummingbird", package: "hummingbird"),
+                // An in-memory channel for the frame writer's own test.
+                .product(name: "NIOEmbedded", package: "swift-nio"),
             ]
         ),
         // Drives the real binaries in tmux; depends on the executables so `swift test` builds them first.

@@ -12,8 +12,25 @@ import LoketWire
 /// before it is durable. Engine state per conversation is a cache, advanced when a write is queued and dropped
 /// when the write fails or turns out a duplicate, then rebuilt from stored events.
 public actor Hub {
-    /// A connection's outgoing frames; the server's writer task drains it onto the socket.
-    public typealias Outbox = AsyncStream<String>.Continuation
+    /// Where a connection's outgoing frames go, in order: the server's socket writer, or a stream in tests.
+    public struct Outbox: Sendable {
+        private let send: @Sendable (String) -> Void
+        private let end: @Sendable () -> Void
+
+        public init(send: @escaping @Sendable (String) -> Void, finish: @escaping @Sendable () -> Void) {
+            self.send = send
+            self.end = finish
+        }
+
+        public init(_ stream: AsyncStream<String>.Continuation) {
+            self.init(send: { stream.yield($0) }, finish: { stream.finish() })
+        }
+
+        func yield(_ frame: String) { send(frame) }
+
+        /// No more frames: the connection is over (the server then closes the socket as "going away").
+        func finish() { end() }
+    }
 
     public let engine: Engine
     public let store: any HubStore

@@ -134,7 +134,7 @@ public enum HubServer {
                     return .dontUpgrade
                 }
                 return .upgrade([:]) { inbound, outbound, _ in
-                    await serve(inbound: inbound, outbound: outbound, hub: hub, logger: logger) { outbox in
+                    await serve(inbound: inbound, outbound: outbound, channel: channel, hub: hub, logger: logger) { outbox in
                         await hub.connectOfficer(officer, outbox: outbox)
                     } handle: { text, connection in
                         await hub.officerFrame(text, connection: connection)
@@ -148,7 +148,7 @@ public enum HubServer {
                     return .dontUpgrade
                 }
                 return .upgrade([:]) { inbound, outbound, _ in
-                    await serve(inbound: inbound, outbound: outbound, hub: hub, logger: logger) { outbox in
+                    await serve(inbound: inbound, outbound: outbound, channel: channel, hub: hub, logger: logger) { outbox in
                         await hub.connectCitizen(outbox: outbox)
                     } handle: { text, connection in
                         await hub.citizenFrame(text, connection: connection)
@@ -188,34 +188,33 @@ public enum HubServer {
         try? await channel.close()
     }
 
-    /// Runs one WebSocket connection: a writer task drains the hub's outbox onto the socket while inbound text
-    /// frames go to the hub one at a time, in order.
+    /// Runs one WebSocket connection: the hub's frames go out through a `FrameWriter` on the channel while inbound
+    /// text frames go to the hub one at a time, in order.
     private static func serve(
-        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, hub: Hub, logger: Logger,
-        connect: (Hub.Outbox) async -> Int, handle: @escaping @Sendable (String, Int) async -> Void
+        inbound: WebSocketInboundStream, outbound: WebSocketOutboundWriter, channel: any Channel, hub: Hub,
+        logger: Logger, connect: (Hub.Outbox) async -> Int, handle: @escaping @Sendable (String, Int) async -> Void
     ) async {
-        let (frames, outbox) = AsyncStream<String>.makeStream(bufferingPolicy: .unbounded)
-        let connection = await connect(outbox)
+        let writer = FrameWriter(channel: channel)
+        let connection = await connect(Hub.Outbox(send: writer.write, finish: writer.finish))
         await withTaskGroup(of: Void.self) { group in
             group.addTask {
-                for await frame in frames {
-                    do { try await outbound.write(.text(frame)) } catch { break }
-                }
-                // The hub finished the outbox: shutting down, so tell the client to come back later.
+                await writer.waitUntilFinished()
+                // The hub finished the outbox: shutting down, so tell the client to come back later (after the
+                // writer's last frames: the close goes through the same event loop after them).
                 try? await outbound.close(.goingAway, reason: "shutting down")
             }
             do {
                 for try await message in inbound.messages(maxSize: Wire.maximumFrameSize) {
                     switch message {
                     case .text(let text): await handle(text, connection)
-                    case .binary: outbox.yield(HubFrame.error(.invalidFrame, Catalogue.Hub.invalidFrame).serialized)
+                    case .binary: writer.write(HubFrame.error(.invalidFrame, Catalogue.Hub.invalidFrame).serialized)
                     }
                 }
             } catch {
                 logger.debug("connection ended", metadata: ["error": "\(error)"])
             }
+            // Finishes the writer too, which ends the task above.
             await hub.disconnect(connection)
-            group.cancelAll()
         }
     }
 }

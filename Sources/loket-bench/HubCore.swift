@@ -50,7 +50,7 @@ enum HubCoreBenchmark {
         let began = Date()
         let hub = Hub(engine: engine, store: store, logger: logger, clock: { HubBenchmark.officeOpen.addingTimeInterval(Date().timeIntervalSince(began)) })
         let (officerFrames, officerOutbox) = AsyncStream<String>.makeStream()
-        let officer = await hub.connectOfficer(OfficerRecord(username: "bench", name: "Petugas Bench", passwordHash: "!"), outbox: officerOutbox)
+        let officer = await hub.connectOfficer(OfficerRecord(username: "bench", name: "Petugas Bench", passwordHash: "!"), outbox: Hub.Outbox(officerOutbox))
         await hub.officerFrame(OfficerCommand.hello(since: 0).frame.serialized, connection: officer)
         let received = Task {
             var messages = 0
@@ -69,7 +69,7 @@ enum HubCoreBenchmark {
             for index in 0..<citizens {
                 group.addTask {
                     let (frames, outbox) = AsyncStream<String>.makeStream()
-                    let connection = await hub.connectCitizen(outbox: outbox)
+                    let connection = await hub.connectCitizen(outbox: Hub.Outbox(outbox))
                     var replies = frames.makeAsyncIterator()
                     await hub.citizenFrame(
                         CitizenCommand.hello(name: "Warga \(index)", honorific: "Bapak", resume: nil).frame.serialized,
