@@ -97,6 +97,8 @@ public actor Hub {
     private static let receiptBlock = 16
 
     private let commitQueue = CommitQueue<QueuedWrite>()
+    /// Citizens' messages and typing signals on their way to the actor (hellos and surveys come directly).
+    private let citizenInbox = FrameInbox<(CitizenCommand, Int)>(capacity: 4096)
     /// Committed batches that reached the actor ahead of an earlier one, by batch number.
     private var committedAhead: [Int: CommittedBatch] = [:]
     private var nextBatchToSettle = 0
@@ -260,7 +262,7 @@ public actor Hub {
     /// every day the hub runs, and yesterday's closed conversations are no officer's work any more. A citizen who
     /// writes again reopens theirs, which brings its whole history back.
     private func replayWorkingSet(to outbox: Outbox, through last: Int64) async throws -> Int64 {
-        let calendar = script.calendar
+        let calendar = engine.calendar
         let startOfToday = calendar.instant(calendar.localTime(clock()).date, minute: 0)
         var conversations = Set(try await store.openConversations().map(\.id))
         conversations.formUnion(try await store.conversations(activeSince: startOfToday))
@@ -399,8 +401,25 @@ public actor Hub {
     /// Handles one text frame from a citizen's connection, parsed before entering the actor.
     public nonisolated func citizenFrame(_ text: String, connection: Int) async {
         switch CitizenCommand.parse(text) {
-        case .success(let command): await citizenCommand(command, connection: connection)
+        case .success(let command):
+            switch command {
+            case .message, .typing:
+                // Handed over, not awaited: the commit acks a message (or answers its failure), and the next frame
+                // of this connection is read meanwhile; the inbox keeps their order.
+                let (startDrainer, full) = citizenInbox.add((command, connection))
+                if startDrainer { Task { await self.drainCitizenInbox() } }
+                if full { await citizenInbox.waitForRoom() }
+            case .hello, .survey:
+                // Rare, and they wait for the store: on their own, so the inbox never waits behind them.
+                await citizenCommand(command, connection: connection)
+            }
         case .failure(let error): await answer(connection, HubFrame.error(error).serialized)
+        }
+    }
+
+    private func drainCitizenInbox() async {
+        while let frames = citizenInbox.takeAll() {
+            for (command, connection) in frames { await citizenCommand(command, connection: connection) }
         }
     }
 
@@ -431,7 +450,9 @@ public actor Hub {
                 guard let conversation = citizen.conversation else {
                     throw WireError(.badHello, Catalogue.Hub.helloFirst, id: id)
                 }
-                reply = try await citizenMessage(text, id: id, conversation: conversation, from: connection)
+                // The commit acks it or answers its failure (`settle`).
+                try await citizenMessage(text, id: id, conversation: conversation, from: connection)
+                reply = nil
             case .survey(let id, let score, let comment):
                 guard let conversation = citizen.conversation else {
                     throw WireError(.badHello, Catalogue.Hub.helloFirst, id: id)
@@ -503,7 +524,7 @@ public actor Hub {
     }
 
     public nonisolated func officeOpen(at time: Date) -> Bool {
-        engine.script.office.schedule.isOpen(at: time, calendar: engine.script.calendar)
+        engine.script.office.schedule.isOpen(at: time, calendar: engine.calendar)
     }
 
     /// The office's name, whether it is open now and its hours, as the citizen's `welcome` and `/api/office` give them.
@@ -514,13 +535,15 @@ public actor Hub {
         ])
     }
 
-    /// Judges a citizen's message and queues it; the commit acks it to the sender (always nil here: the ack, or a
-    /// duplicate's first ack, goes out from the commit, ahead of any notice that follows it).
+    /// Judges a citizen's message and queues it; the commit acks it to the sender (the ack, or a duplicate's first
+    /// ack, goes out from the commit, ahead of any notice that follows it) or answers its failure. The ticket is for
+    /// a caller that must know it is stored before it answers (WhatsApp's webhook).
     /// `origin` and `channel` are for messages from another channel than the web page (WhatsApp).
+    @discardableResult
     func citizenMessage(
         _ text: String, id: String, conversation conversationID: String, from connection: Int,
         origin: String? = nil, channel: JSON? = nil
-    ) async throws -> JSON? {
+    ) async throws -> WriteTicket {
         let ticket: WriteTicket
         do {
             await lane.acquire()
@@ -558,8 +581,7 @@ public actor Hub {
                 _ = queue(PendingAppend(notice, client: nil))
             }
         }
-        _ = try await ticket.outcome
-        return nil
+        return ticket
     }
 
     /// Marks the office-closed notice among system messages, so a restarted hub does not repeat it.
@@ -665,6 +687,9 @@ public actor Hub {
             }
         case .failure:
             states[write.append.event.conversation] = nil
+            if let outbox = write.ackTo, let id = write.ackID {
+                outbox.yield(HubFrame.error(.unavailable, Catalogue.Hub.unavailable, id: id).serialized)
+            }
         }
         write.ticket.settle(result)
     }

@@ -163,3 +163,60 @@ final class WriteTicket: Sendable {
         }
     }
 }
+
+/// Citizen frames waiting for the hub's actor, in arrival order. Connections hand their frames over without waiting
+/// for the actor, and one task on it works through them: a hop onto the actor and back for every message cost more
+/// than judging it. At most one drainer runs (`add` says when to start one); a connection that finds the inbox
+/// full waits for room, so a flood of frames holds at most twice `capacity` in memory.
+final class FrameInbox<Item: Sendable>: Sendable {
+    private struct State {
+        var items: [Item] = []
+        var draining = false
+        var roomWaiters: [CheckedContinuation<Void, Never>] = []
+    }
+
+    let capacity: Int
+    private let state = Mutex(State())
+
+    init(capacity: Int) {
+        self.capacity = capacity
+    }
+
+    /// Adds an item: `startDrainer` when none is running, `full` when the caller should `waitForRoom` before its next.
+    func add(_ item: Item) -> (startDrainer: Bool, full: Bool) {
+        state.withLock { state in
+            state.items.append(item)
+            defer { state.draining = true }
+            return (!state.draining, state.items.count >= capacity)
+        }
+    }
+
+    /// Returns once the inbox has room again (at once when it has).
+    func waitForRoom() async {
+        await withCheckedContinuation { continuation in
+            let roomNow = state.withLock { state -> Bool in
+                guard state.items.count >= capacity else { return true }
+                state.roomWaiters.append(continuation)
+                return false
+            }
+            if roomNow { continuation.resume() }
+        }
+    }
+
+    /// Everything waiting, oldest first; nil, and the drainer is done, when nothing is.
+    func takeAll() -> [Item]? {
+        let (items, waiters) = state.withLock { state -> ([Item], [CheckedContinuation<Void, Never>]) in
+            guard !state.items.isEmpty else {
+                state.draining = false
+                return ([], [])
+            }
+            defer {
+                state.items = []
+                state.roomWaiters = []
+            }
+            return (state.items, state.roomWaiters)
+        }
+        for waiter in waiters { waiter.resume() }
+        return items.isEmpty ? nil : items
+    }
+}

@@ -17,18 +17,22 @@ enum HubBenchmark {
         /// hub can take (1,000 offer about 8,000 a second: the relay's paced figure, not the hub's ceiling).
         var saturationCitizens = 3000
         var saturationSeconds = 5.0
+        /// Saturation rounds per server, the hub's and the relay's taking turns, so a machine that speeds up or slows
+        /// down during the run weighs on both alike; the ratio compares their medians.
+        var rounds = 3
         /// `postgres://…`: measure hubs sharing this database instead of the SQLite hub and the relay.
         var database: String?
         var hubs = 1
 
         static let usage = """
             usage: loket-bench hub [--seconds S] [--citizens N] [--rate R] [--saturation-citizens N] [--saturation-seconds S]
-                                   [--database postgres://USER@HOST:PORT/DB [--hubs N]]
+                                   [--rounds N] [--database postgres://USER@HOST:PORT/DB [--hubs N]]
               --seconds S               length of the steady run (default 20)
               --citizens N              citizens in the steady run (default 200)
               --rate R                  messages per second per citizen in the steady run (default 1)
               --saturation-citizens N   citizens in the saturation runs (default 3000; the hub allows 5/s each)
               --saturation-seconds S    length of each saturation run (default 5)
+              --rounds N                saturation runs per server, taking turns with the relay (default 3)
               --database URL            hubs on this PostgreSQL database (password: $LOKET_DATABASE_PASSWORD)
               --hubs N                  that many hubs in this process, citizens spread over them, the officer on
                                         the first (default 1)
@@ -54,6 +58,7 @@ enum HubBenchmark {
                 case "--saturation-citizens": saturationCitizens = min(Int(number), 5_000)
                 case "--saturation-seconds": saturationSeconds = min(number, 120)
                 case "--hubs": hubs = max(1, min(Int(number), 8))
+                case "--rounds": rounds = max(1, min(Int(number), 9))
                 default: throw BenchError("unknown option \(flag)\n\(Self.usage)")
                 }
             }
@@ -94,9 +99,23 @@ enum HubBenchmark {
     /// Everything measured on one server.
     struct Figures: Sendable {
         var steady: Run
+        /// One per round, paced as the hub's limit requires.
         var saturation: [Run]
+        /// The same crowd without pacing, once: shows whether pacing capped the server (measured for the relay).
+        var unpaced: Run?
         var bytesPerConversation: Double
         var bytesPerConversationAtSaturation: Double
+
+        var medianSaturation: Double { median(saturation.map(\.perSecond)) }
+    }
+
+    /// A server being measured and its officer's socket, which every event reaches.
+    struct Session {
+        let server: Server
+        let name: String
+        let unpacedRun: Bool
+        let log: DeliveryLog
+        let officer: OfficerListener
     }
 
     /// Monday 30 November 2026, 10:00 WIB: inside office hours, so no citizen gets the office-closed notice.
@@ -137,18 +156,21 @@ enum HubBenchmark {
             let server = try await startClusteredHubs(
                 engine: engine, database: database, count: options.hubs, logger: logger)
             let label = "\(options.hubs) pg hub" + (options.hubs == 1 ? "" : "s")
-            let figures = try await measuring(server, name: label, options: options, saturation: [true])
-            report(hubs: [(label, figures)], relay: nil, options: options, loadBefore: loadBefore)
+            let figures = try await measuring([(server, label, false)], options: options)
+            report(hubs: [(label, figures[0])], relay: nil, options: options, loadBefore: loadBefore)
             return
         }
-        var hubs: [(label: String, figures: Figures)] = []
-        let server = try await startHub(engine: engine, directory: directory.path, logger: logger)
-        hubs.append(("hub", try await measuring(server, name: "hub", options: options, saturation: [true])))
-        let storage = await server.storage()
-        let relay = try await measuring(
-            try await startRelay(logger: logger), name: "relay", options: options, saturation: [true, false])
-        report(hubs: hubs, relay: relay, options: options, loadBefore: loadBefore)
-        print("hub storage: \(storage)")
+        let hub = try await startHub(engine: engine, directory: directory.path, logger: logger)
+        let relay: Server
+        do {
+            relay = try await startRelay(logger: logger)
+        } catch {
+            await hub.stop()
+            throw error
+        }
+        let figures = try await measuring([(hub, "hub", false), (relay, "relay", true)], options: options)
+        report(hubs: [("hub", figures[0])], relay: figures[1], options: options, loadBefore: loadBefore)
+        print("hub storage: \(await hub.storage())")
     }
 
     /// One untimed round on a relay, so one-time costs of the process (event loops, buffer pools, the first
@@ -168,16 +190,75 @@ enum HubBenchmark {
         }
     }
 
-    /// Measures `server` and stops it, whatever happens.
-    static func measuring(_ server: Server, name: String, options: Options, saturation: [Bool]) async throws -> Figures {
+    /// Measures `servers` side by side and stops them, whatever happens: each one's steady run in turn, then
+    /// `rounds` saturation runs of each, taking turns (the first server first in even rounds, last in odd ones),
+    /// with every server's crowd connected throughout.
+    static func measuring(
+        _ servers: [(server: Server, name: String, unpacedRun: Bool)], options: Options
+    ) async throws -> [Figures] {
+        var sessions: [Session] = []
+        var crowds: [[Citizen]] = []
         do {
-            let figures = try await measure(server, name: name, options: options, saturation: saturation)
-            await server.stop()
+            for entry in servers {
+                let log = DeliveryLog()
+                let officer = try await OfficerListener(url: entry.server.officerURL, bearer: entry.server.officerToken, log: log)
+                sessions.append(Session(server: entry.server, name: entry.name, unpacedRun: entry.unpacedRun, log: log, officer: officer))
+            }
+            var steady: [(run: Run, bytes: Double)] = []
+            for session in sessions {
+                let (citizens, perConversation) = try await openConversations(
+                    options.citizens, first: 0, server: session.server, log: session.log)
+                let run = await measureRun(
+                    citizens, server: session.name, load: .steady(rate: options.rate), seconds: options.seconds,
+                    log: session.log, offered: "\(options.citizens) × \(format(options.rate))/s open loop")
+                await closeAll(citizens)
+                steady.append((run, perConversation))
+            }
+            try? await Task.sleep(for: .seconds(1))
+            var perConversationAtSaturation: [Double] = []
+            for session in sessions {
+                let (crowd, bytes) = try await openConversations(
+                    options.saturationCitizens, first: options.citizens, server: session.server, log: session.log)
+                crowds.append(crowd)
+                perConversationAtSaturation.append(bytes)
+            }
+            var saturated = Array(repeating: [Run](), count: sessions.count)
+            for round in 0..<options.rounds {
+                let order = round % 2 == 0 ? Array(sessions.indices) : Array(sessions.indices.reversed())
+                for index in order {
+                    try? await Task.sleep(for: .seconds(1))
+                    saturated[index].append(await measureRun(
+                        crowds[index], server: sessions[index].name, load: .saturation(protocolPacing: true),
+                        seconds: options.saturationSeconds, log: sessions[index].log,
+                        offered: "\(crowds[index].count) closed loop ≤\(format(Pacer.rate))/s each"))
+                }
+            }
+            var figures: [Figures] = []
+            for (index, session) in sessions.enumerated() {
+                var unpaced: Run?
+                if session.unpacedRun {
+                    try? await Task.sleep(for: .seconds(1))
+                    unpaced = await measureRun(
+                        crowds[index], server: session.name, load: .saturation(protocolPacing: false),
+                        seconds: options.saturationSeconds, log: session.log,
+                        offered: "\(crowds[index].count) closed loop, unpaced")
+                }
+                figures.append(Figures(
+                    steady: steady[index].run, saturation: saturated[index], unpaced: unpaced,
+                    bytesPerConversation: steady[index].bytes, bytesPerConversationAtSaturation: perConversationAtSaturation[index]))
+            }
+            await stopAll(sessions, crowds: crowds, servers: servers.map(\.server))
             return figures
         } catch {
-            await server.stop()
+            await stopAll(sessions, crowds: crowds, servers: servers.map(\.server))
             throw error
         }
+    }
+
+    private static func stopAll(_ sessions: [Session], crowds: [[Citizen]], servers: [Server]) async {
+        for crowd in crowds { await closeAll(crowd) }
+        for session in sessions { await session.officer.close() }
+        for server in servers { await server.stop() }
     }
 
     // MARK: Servers
@@ -294,41 +375,6 @@ enum HubBenchmark {
 
     // MARK: Measuring
 
-    static func measure(_ server: Server, name: String, options: Options, saturation: [Bool]) async throws -> Figures {
-        let log = DeliveryLog()
-        let officer = try await OfficerListener(url: server.officerURL, bearer: server.officerToken, log: log)
-        do {
-            let (citizens, perConversation) = try await openConversations(
-                options.citizens, first: 0, server: server, log: log)
-            let steady = await measureRun(
-                citizens, server: name, load: .steady(rate: options.rate), seconds: options.seconds, log: log,
-                offered: "\(options.citizens) × \(format(options.rate))/s open loop")
-            await closeAll(citizens)
-            try? await Task.sleep(for: .seconds(1))
-
-            let (crowd, perConversationAtSaturation) = try await openConversations(
-                options.saturationCitizens, first: options.citizens, server: server, log: log)
-            var saturated: [Run] = []
-            for paced in saturation {
-                try? await Task.sleep(for: .seconds(1))
-                let offered = paced
-                    ? "\(crowd.count) closed loop ≤\(format(Pacer.rate))/s each"
-                    : "\(crowd.count) closed loop, unpaced"
-                saturated.append(await measureRun(
-                    crowd, server: name, load: .saturation(protocolPacing: paced), seconds: options.saturationSeconds,
-                    log: log, offered: offered))
-            }
-            await closeAll(crowd)
-            await officer.close()
-            return Figures(
-                steady: steady, saturation: saturated, bytesPerConversation: perConversation,
-                bytesPerConversationAtSaturation: perConversationAtSaturation)
-        } catch {
-            await officer.close()
-            throw error
-        }
-    }
-
     /// Opens `count` conversations, each with one message answered, so the server holds what an open conversation
     /// costs (socket, conversation, engine state); returns them and resident bytes per conversation.
     static func openConversations(
@@ -396,24 +442,33 @@ enum HubBenchmark {
         }
         for hub in hubs { line("steady \(hub.label)", hub.figures.steady) }
         if let relay { line("steady relay", relay.steady) }
-        for hub in hubs { for run in hub.figures.saturation { line("saturation \(hub.label)", run) } }
-        for run in relay?.saturation ?? [] { line("saturation relay", run) }
+        for round in 0..<options.rounds {
+            for hub in hubs where round < hub.figures.saturation.count {
+                line("saturation \(hub.label) #\(round + 1)", hub.figures.saturation[round])
+            }
+            if let relay, round < relay.saturation.count { line("saturation relay #\(round + 1)", relay.saturation[round]) }
+        }
+        if let unpaced = relay?.unpaced { line("saturation relay", unpaced) }
         print("")
         guard let relay else {
+            for hub in hubs {
+                print("\(hub.label): median of \(hub.figures.saturation.count) saturation runs "
+                    + String(format: "%.0f/s", hub.figures.medianSaturation))
+            }
             print("hubs on PostgreSQL (\(options.database ?? "")): citizens spread over the hubs, the officer on the first")
             print("load average before \(loadBefore), after \(loadAverage()); cpu = cores this process used during the run")
             return
         }
 
-        let relayMax = relay.saturation.map(\.perSecond).max() ?? 0
+        let relayMedian = relay.medianSaturation
         for hub in hubs {
             let steadyRatio = hub.figures.steady.perSecond / max(relay.steady.perSecond, 1)
-            let hubMax = hub.figures.saturation.map(\.perSecond).max() ?? 0
-            let ratio = hubMax / max(relayMax, 1)
+            let hubMedian = hub.figures.medianSaturation
+            let ratio = hubMedian / max(relayMedian, 1)
             let p99 = hub.figures.steady.p99
             print("\(hub.label)/relay delivered: "
-                + String(format: "steady %.2f, saturation %.2f (%.0f/s against the relay's best %.0f/s)",
-                    steadyRatio, ratio, hubMax, relayMax))
+                + String(format: "steady %.2f, saturation %.2f (medians of %d rounds taking turns: %.0f/s against %.0f/s)",
+                    steadyRatio, ratio, options.rounds, hubMedian, relayMedian))
             print("  budget p99 ≤ 20 ms at \(options.citizens) citizens × \(format(options.rate))/s: \(ms(p99)) — "
                 + (p99 <= 20 ? "within" : "OVER")
                 + String(format: "; budget ≥ 50 %% of the relay's throughput: %.0f %% — ", ratio * 100)

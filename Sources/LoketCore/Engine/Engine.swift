@@ -47,7 +47,8 @@ public struct Engine: Sendable {
     let extractor: EntityExtractor
     let officerReader: OfficerReader
     let policy: DialoguePolicy
-    let calendar: OfficeCalendar
+    /// The script's office calendar, built once (the hub asks it whether the office is open on every message).
+    public let calendar: OfficeCalendar
     /// Scores officer replies for trainees and the `coach` field of `loket engine`.
     public let coach: Coach
 

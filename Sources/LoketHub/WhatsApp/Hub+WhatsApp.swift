@@ -52,7 +52,7 @@ extension Hub {
             // No connection (-1): the webhook's answer is the acknowledgement, given once the message is stored.
             _ = try await citizenMessage(
                 text, id: message.wamid, conversation: conversationID, from: -1, origin: Self.whatsAppOrigin,
-                channel: .object(channel))
+                channel: .object(channel)).outcome
         case .other(let type, let details):
             channel.append(("media", details))
             try await storeArrival(
