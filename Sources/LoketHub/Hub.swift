@@ -89,8 +89,10 @@ public actor Hub {
         var sender: Int?
     }
 
-    /// Enough to amortise the flush; small enough that one batch's acks and deliveries do not keep the actor long.
-    private static let maxBatch = 256
+    /// A deep queue goes out in few transactions, each one flush: at 256, with thousands of citizens waiting and a
+    /// large file, the committer fell behind and the rest of the hub waited for it. Settling 1,024 acks and
+    /// deliveries keeps the actor a few milliseconds.
+    private static let maxBatch = 1024
 
     /// Receipt numbers reserved in the store and not handed out yet, by office day.
     private var reservedReceipts: [String: ClosedRange<Int>] = [:]

@@ -473,6 +473,10 @@ enum HubBenchmark {
                 + (p99 <= 20 ? "within" : "OVER")
                 + String(format: "; budget ≥ 50 %% of the relay's throughput: %.0f %% — ", ratio * 100)
                 + (ratio >= 0.5 ? "within" : "SHORT"))
+            if let unpaced = relay.unpaced {
+                print(String(format: "  against the relay's unpaced run (%.0f/s, the relay not held to the hub's limit): %.0f %%",
+                    unpaced.perSecond, hubMedian / max(unpaced.perSecond, 1) * 100))
+            }
         }
         print("resident memory per open conversation (KiB), at \(options.citizens) then \(options.saturationCitizens) more: "
             + (hubs.map { "\($0.label) \(kib($0.figures.bytesPerConversation)), \(kib($0.figures.bytesPerConversationAtSaturation))" }
