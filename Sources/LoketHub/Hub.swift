@@ -100,7 +100,7 @@ public actor Hub {
 
     private let commitQueue = CommitQueue<QueuedWrite>()
     /// Citizens' messages and typing signals on their way to the actor (hellos and surveys come directly).
-    private let citizenInbox = FrameInbox<(CitizenCommand, Int)>(capacity: 4096)
+    private let citizenInbox: FrameInbox<(CitizenCommand, Int)>
     /// Committed batches that reached the actor ahead of an earlier one, by batch number.
     private var committedAhead: [Int: CommittedBatch] = [:]
     private var nextBatchToSettle = 0
@@ -129,8 +129,10 @@ public actor Hub {
         var sender: Int?
     }
 
+    /// `inboxCapacity`: citizen frames waiting for the actor before their connections must wait too.
     public init(engine: Engine, store: any HubStore, metrics: HubMetrics = HubMetrics(), logger: Logger,
-                clock: @escaping @Sendable () -> Date = { Date() }) {
+                clock: @escaping @Sendable () -> Date = { Date() }, inboxCapacity: Int = 4096) {
+        citizenInbox = FrameInbox(capacity: max(1, inboxCapacity))
         self.engine = engine
         self.store = store
         self.metrics = metrics

@@ -62,14 +62,14 @@ struct HarnessError: Error, CustomStringConvertible {
 func withHub<T>(
     store: (any HubStore)? = nil, clock: @escaping @Sendable () -> Date = { officeOpenTime },
     whatsapp: WhatsAppConfiguration? = nil, logger customLogger: Logger? = nil,
-    gapTimeout: Duration = .seconds(3),
+    gapTimeout: Duration = .seconds(3), inboxCapacity: Int = 4096,
     _ body: (RunningHub) async throws -> T
 ) async throws -> T {
     let hubStore = try store ?? SQLiteHubStore()
     var logger = Logger(label: "test-hub")
     logger.logLevel = .error
     if let customLogger { logger = customLogger }
-    let hub = Hub(engine: sharedEngine, store: hubStore, logger: logger, clock: clock)
+    let hub = Hub(engine: sharedEngine, store: hubStore, logger: logger, clock: clock, inboxCapacity: inboxCapacity)
     if let whatsapp { await hub.attachWhatsApp(whatsapp) }
     let (ports, portContinuation) = AsyncStream<Int>.makeStream()
     let configuration = HubConfiguration(host: "127.0.0.1", port: 0, whatsapp: whatsapp)

@@ -231,6 +231,37 @@ struct HubProtocolTests {
         }
     }
 
+    /// Many more frames than the hub's inbox holds (a small one here), sent without reading: the flooding connection
+    /// is made to wait, every frame still gets its answer, exactly the acked ones are stored, and another citizen is
+    /// served meanwhile.
+    @Test func aFloodBeyondTheInboxIsAnsweredFrameByFrameWhileOthersAreServed() async throws {
+        try await withHub(inboxCapacity: 8) { hub in
+            let (flooder, welcome) = try await hub.citizen()
+            let conversation = try #require(welcome["conversation"]?.stringValue)
+            let count = 2_000
+            for index in 0..<count { flooder.send(CitizenCommand.message(id: "f\(index)", text: "banjir \(index)").frame.serialized) }
+            let (other, _) = try await hub.citizen(name: "Sari")
+            other.send(CitizenCommand.message(id: "s1", text: "Selamat pagi").frame.serialized)
+            let ack = try await other.expect("ack")
+            #expect(ack["id"]?.stringValue == "s1")
+            var acked = Set<String>()
+            var rateErrors = 0
+            while acked.count + rateErrors < count {
+                let frame = try await flooder.next()
+                switch frame["type"]?.stringValue {
+                case "ack": acked.insert(frame["id"]?.stringValue ?? "")
+                case "error" where frame["code"]?.stringValue == "rate_limited": rateErrors += 1
+                default: break
+                }
+            }
+            #expect(acked.count >= 20 && rateErrors > count / 2)
+            let stored = try await hub.store.events(conversation: conversation).filter { $0.kind == .message }
+            #expect(Set(stored.compactMap(\.text)) == Set(acked.map { "banjir \($0.dropFirst())" }))
+            await flooder.close()
+            await other.close()
+        }
+    }
+
     @Test func twoOfficersTakingTheSameConversationExactlyOneWins() async throws {
         try await withHub { hub in
             let (citizen, welcome) = try await hub.citizen()
