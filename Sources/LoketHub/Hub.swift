@@ -268,14 +268,9 @@ public actor Hub {
     private func replayWorkingSet(to outbox: Outbox, through last: Int64) async throws -> Int64 {
         let calendar = engine.calendar
         let startOfToday = calendar.instant(calendar.localTime(clock()).date, minute: 0)
-        var conversations = Set(try await store.openConversations().map(\.id))
-        conversations.formUnion(try await store.conversations(activeSince: startOfToday))
-        var events: [HubEvent] = []
-        for conversation in conversations {
-            events += try await store.events(conversation: conversation).lazy.filter { ($0.seq ?? 0) <= last }
+        for event in try await store.workingSet(activeSince: startOfToday, through: last) {
+            outbox.yield(event.officerFrameText)
         }
-        events.sort { ($0.seq ?? 0) < ($1.seq ?? 0) }
-        for event in events { outbox.yield(event.officerFrameText) }
         return last
     }
 

@@ -145,8 +145,9 @@ public protocol HubStore: Sendable {
     func events(conversation: String) async throws -> [HubEvent]
     /// Events whose time lies in `range` (for reports).
     func events(between start: Date, and end: Date) async throws -> [HubEvent]
-    /// The conversations with an event at or after `time`, each once, in no particular order.
-    func conversations(activeSince time: Date) async throws -> [String]
+    /// A fresh officer screen's history in one query: every event through `last` of the conversations still open
+    /// or with an event at or after `time`, in `seq` order.
+    func workingSet(activeSince time: Date, through last: Int64) async throws -> [HubEvent]
     /// The `seq` of the event a client id became, when it was stored.
     func seq(for client: ClientKey) async throws -> Int64?
     /// The highest `seq` stored (0 when none).

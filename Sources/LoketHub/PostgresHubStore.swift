@@ -562,11 +562,17 @@ public final class PostgresHubStore: HubStore {
         }
     }
 
-    public func conversations(activeSince time: Date) async throws -> [String] {
+    public func workingSet(activeSince time: Date, through last: Int64) async throws -> [HubEvent] {
         try await bounded {
-            try await self.collect(self.client.query(
-                "SELECT DISTINCT conversation FROM event WHERE time >= \(time.timeIntervalSince1970)", logger: self.logger),
-                String.self)
+            try await self.rows(self.client.query(
+                """
+                SELECT \(unescaped: Self.eventColumns) FROM event WHERE seq <= \(last) AND conversation IN (
+                    SELECT id FROM conversation WHERE status = 'open'
+                    UNION SELECT conversation FROM event WHERE time >= \(time.timeIntervalSince1970))
+                ORDER BY seq
+                """,
+                logger: self.logger)
+            ).map(Self.event)
         }
     }
 

@@ -249,11 +249,19 @@ public final class SQLiteHubStore: HubStore {
         }
     }
 
-    public func conversations(activeSince time: Date) async throws -> [String] {
+    public func workingSet(activeSince time: Date, through last: Int64) async throws -> [HubEvent] {
         try await writer.read { db in
-            try String.fetchAll(db, sql: "SELECT DISTINCT conversation FROM event WHERE time >= ?", arguments: [time.timeIntervalSince1970])
+            try Row.fetchAll(db, sql: Self.workingSetQuery, arguments: [last, time.timeIntervalSince1970]).map(Self.event)
         }
     }
+
+    /// Each conversation's events found through `event_conversation`; the open ones and those active since a moment
+    /// found through the (small) conversation table and `event_time`.
+    private static let workingSetQuery = """
+        SELECT * FROM event WHERE seq <= ? AND conversation IN (
+            SELECT id FROM conversation WHERE status = 'open' UNION SELECT conversation FROM event WHERE time >= ?)
+        ORDER BY seq
+        """
 
     public func events(between start: Date, and end: Date) async throws -> [HubEvent] {
         try await writer.read { db in

@@ -60,7 +60,9 @@ final class FlakyStore: HubStore {
     func events(after seq: Int64, limit: Int) async throws -> [HubEvent] { try await inner.events(after: seq, limit: limit) }
     func events(conversation: String) async throws -> [HubEvent] { try await inner.events(conversation: conversation) }
     func events(between start: Date, and end: Date) async throws -> [HubEvent] { try await inner.events(between: start, and: end) }
-    func conversations(activeSince time: Date) async throws -> [String] { try await inner.conversations(activeSince: time) }
+    func workingSet(activeSince time: Date, through last: Int64) async throws -> [HubEvent] {
+        try await inner.workingSet(activeSince: time, through: last)
+    }
     func seq(for client: ClientKey) async throws -> Int64? { try await inner.seq(for: client) }
     func lastSeq() async throws -> Int64 { try await inner.lastSeq() }
     func allocateReceipts(day: String, count: Int) async throws -> ClosedRange<Int> {

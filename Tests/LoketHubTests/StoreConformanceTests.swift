@@ -196,18 +196,34 @@ struct StoreConformanceTests {
         #expect(JSON.parse(stored.officerFrameText)?["engine"] == engine)
     }
 
-    /// What a fresh officer screen is shown: the conversations active since a moment, each once.
+    /// What a fresh officer screen is shown: every event through a given `seq` of the conversations still open or
+    /// active since a moment, in `seq` order; a closed conversation quiet since then is left out.
     @Test(arguments: StoreKind.available)
-    func conversationsActiveSinceAMomentAreEachListedOnce(kind: StoreKind) async throws {
+    func theWorkingSetIsTheOpenAndRecentlyActiveConversationsInSeqOrder(kind: StoreKind) async throws {
         let store = try await kind.make().store
         for id in ["k1", "k2", "k3"] { _ = try await conversation(store, id) }
+        // k1 stays open; k2 and k3 are closed, and a day later k2 gets another event (k3 none).
+        _ = try await store.append(message("k1", "halo"), client: nil, change: ConversationChange())
+        _ = try await store.append(message("k2", "selesai"), client: nil, change: ConversationChange(status: .closed))
+        _ = try await store.append(message("k3", "selesai"), client: nil, change: ConversationChange(status: .closed))
         var late = message("k2", "besok lagi")
         late.time = time.addingTimeInterval(86_400)
         _ = try await store.append(late, client: nil, change: ConversationChange())
-        _ = try await store.append(late, client: nil, change: ConversationChange())
-        #expect(try await store.conversations(activeSince: time.addingTimeInterval(3_600)) == ["k2"])
-        #expect(Set(try await store.conversations(activeSince: time)) == ["k1", "k2", "k3"])
-        #expect(try await store.conversations(activeSince: time.addingTimeInterval(86_401)).isEmpty)
+        let through = try await store.lastSeq()
+        var beyond = message("k1", "sesudahnya")
+        beyond.time = time.addingTimeInterval(86_400)
+        _ = try await store.append(beyond, client: nil, change: ConversationChange())
+
+        let nextDay = try await store.workingSet(activeSince: time.addingTimeInterval(3_600), through: through)
+        let seqs = nextDay.compactMap(\.seq)
+        #expect(seqs == seqs.sorted() && Set(seqs).count == seqs.count && seqs.allSatisfy { $0 <= through })
+        #expect(Set(nextDay.map(\.conversation)) == ["k1", "k2"])
+        #expect(nextDay.filter { $0.conversation == "k2" }.compactMap(\.text) == ["selesai", "besok lagi"], "its whole history")
+        #expect(!nextDay.contains { $0.text == "sesudahnya" }, "nothing after `through`")
+        let everything = try await store.workingSet(activeSince: time, through: through)
+        let stored = try await store.events(after: 0, limit: 100).compactMap(\.seq).filter { $0 <= through }
+        #expect(everything.compactMap(\.seq) == stored, "since the start: every event through `through`")
+        #expect(try await store.workingSet(activeSince: time.addingTimeInterval(86_401), through: through).allSatisfy { $0.conversation == "k1" })
     }
 
     /// Migration v2: WhatsApp statuses point at the message they are about, and channel data (the `wamid`, a
