@@ -98,9 +98,9 @@ public actor Hub {
     private var reservedReceipts: [String: ClosedRange<Int>] = [:]
     private static let receiptBlock = 16
 
-    private let commitQueue = CommitQueue<QueuedWrite>()
+    private let commitQueue = HandOffQueue<QueuedWrite>()
     /// Citizens' messages and typing signals on their way to the actor (hellos and surveys come directly).
-    private let citizenInbox: FrameInbox<(CitizenCommand, Int)>
+    private let citizenInbox: HandOffQueue<(CitizenCommand, Int)>
     /// Committed batches that reached the actor ahead of an earlier one, by batch number.
     private var committedAhead: [Int: CommittedBatch] = [:]
     private var nextBatchToSettle = 0
@@ -132,7 +132,7 @@ public actor Hub {
     /// `inboxCapacity`: citizen frames waiting for the actor before their connections must wait too.
     public init(engine: Engine, store: any HubStore, metrics: HubMetrics = HubMetrics(), logger: Logger,
                 clock: @escaping @Sendable () -> Date = { Date() }, inboxCapacity: Int = 4096) {
-        citizenInbox = FrameInbox(capacity: max(1, inboxCapacity))
+        citizenInbox = HandOffQueue(capacity: max(1, inboxCapacity))
         self.engine = engine
         self.store = store
         self.metrics = metrics
@@ -405,8 +405,8 @@ public actor Hub {
             case .message, .typing:
                 // Handed over, not awaited: the commit acks a message (or answers its failure), and the next frame
                 // of this connection is read meanwhile; the inbox keeps their order.
-                let (startDrainer, full) = citizenInbox.add((command, connection))
-                if startDrainer { Task { await self.drainCitizenInbox() } }
+                let (startConsumer, full) = citizenInbox.add((command, connection))
+                if startConsumer { Task { await self.drainCitizenInbox() } }
                 if full { await citizenInbox.waitForRoom() }
             case .hello, .survey:
                 // Rare, and they wait for the store: on their own, so the inbox never waits behind them.
@@ -417,7 +417,7 @@ public actor Hub {
     }
 
     private func drainCitizenInbox() async {
-        while let frames = citizenInbox.takeAll() {
+        while let (_, frames) = citizenInbox.take() {
             for (command, connection) in frames { await citizenCommand(command, connection: connection) }
         }
     }
@@ -616,7 +616,7 @@ public actor Hub {
         queuedCount += 1
         let write = QueuedWrite(
             append: append, ticket: ticket, ackTo: ackTo, ackID: ackID, firstResponse: firstResponse, sender: sender)
-        if commitQueue.add(write) {
+        if commitQueue.add(write).startConsumer {
             let queue = commitQueue, store = store
             Task.detached { await Self.commit(queue, to: store, settlingOn: self) }
         }
@@ -633,8 +633,8 @@ public actor Hub {
     /// moment the last one is durable. On the actor, a transaction waited for the busy actor before the next could
     /// begin (at 3,000 citizens a batch of 256 took 16 ms in the store and 22 ms until the actor had it back, and
     /// that serial loop was the hub's ceiling). Each batch is acked and delivered on the actor, in batch order.
-    private static func commit(_ queue: CommitQueue<QueuedWrite>, to store: any HubStore, settlingOn hub: Hub) async {
-        while let (number, writes) = queue.nextBatch(maximum: maxBatch) {
+    private static func commit(_ queue: HandOffQueue<QueuedWrite>, to store: any HubStore, settlingOn hub: Hub) async {
+        while let (number, writes) = queue.take(maximum: maxBatch) {
             let results: Result<[Result<AppendOutcome, StoreError>], any Error>
             do {
                 results = .success(try await store.append(batch: writes.map(\.append)))

@@ -1,3 +1,4 @@
+import NIOCore
 import Synchronization
 
 /// An async mutex for the hub's actor. The hub stores and fans out one event at a time under it, so every
@@ -9,32 +10,8 @@ import Synchronization
 final class SerialLane: Sendable {
     private struct State {
         var busy = false
-        /// Waiters in arrival order from `head` on; the slots before it are spent.
-        var waiters: [CheckedContinuation<Bool, Never>] = []
-        var head = 0
-
-        mutating func popFirst() -> CheckedContinuation<Bool, Never>? {
-            guard head < waiters.count else { return nil }
-            let first = waiters[head]
-            head += 1
-            if head == waiters.count {
-                waiters.removeAll(keepingCapacity: true)
-                head = 0
-            } else if head >= 1024, head * 2 >= waiters.count {
-                waiters.removeFirst(head)
-                head = 0
-            }
-            return first
-        }
-
-        mutating func pushFront(_ waiter: CheckedContinuation<Bool, Never>) {
-            if head > 0 {
-                head -= 1
-                waiters[head] = waiter
-            } else {
-                waiters.insert(waiter, at: 0)
-            }
-        }
+        /// Waiters in arrival order (a woken waiter that lost the lane goes back to the front).
+        var waiters = CircularBuffer<CheckedContinuation<Bool, Never>>()
     }
 
     private let state = Mutex(State())
@@ -53,7 +30,7 @@ final class SerialLane: Sendable {
                         state.busy = true
                         return true
                     }
-                    if woken { state.pushFront(continuation) } else { state.waiters.append(continuation) }
+                    if woken { state.waiters.prepend(continuation) } else { state.waiters.append(continuation) }
                     return false
                 }
                 if free { continuation.resume(returning: true) }
@@ -66,7 +43,7 @@ final class SerialLane: Sendable {
     func release() {
         let next = state.withLock { state -> CheckedContinuation<Bool, Never>? in
             state.busy = false
-            return state.popFirst()
+            return state.waiters.popFirst()
         }
         next?.resume(returning: false)
     }
@@ -95,43 +72,6 @@ struct RateLimiter: Sendable {
         guard tokens >= 1 else { return false }
         tokens -= 1
         return true
-    }
-}
-
-/// Writes waiting for group commit, shared by the hub's actor, which adds them in `seq` order, and the committer
-/// that runs off the actor and takes them a batch at a time. At most one committer runs: `add` says when to start
-/// one, and the committer stops when `nextBatch` finds nothing left.
-final class CommitQueue<Write: Sendable>: Sendable {
-    private struct State {
-        var writes: [Write] = []
-        var committing = false
-        var batchesTaken = 0
-    }
-
-    private let state = Mutex(State())
-
-    /// Adds a write; true when no committer is running, so the caller must start one.
-    func add(_ write: Write) -> Bool {
-        state.withLock { state in
-            state.writes.append(write)
-            if state.committing { return false }
-            state.committing = true
-            return true
-        }
-    }
-
-    /// The next batch (oldest first) and its number, counting from 0; nil, and the committer is done, when empty.
-    func nextBatch(maximum: Int) -> (number: Int, writes: [Write])? {
-        state.withLock { state in
-            guard !state.writes.isEmpty else {
-                state.committing = false
-                return nil
-            }
-            let writes = Array(state.writes.prefix(maximum))
-            state.writes.removeFirst(writes.count)
-            defer { state.batchesTaken += 1 }
-            return (state.batchesTaken, writes)
-        }
     }
 }
 
@@ -164,34 +104,38 @@ final class WriteTicket: Sendable {
     }
 }
 
-/// Citizen frames waiting for the hub's actor, in arrival order. Connections hand their frames over without waiting
-/// for the actor, and one task on it works through them: a hop onto the actor and back for every message cost about
-/// a seventh of the hub's CPU per message (`loket-bench hub-core`). At most one drainer runs (`add` says when to
-/// start one); a connection that finds the inbox full waits for room, so a flood holds at most twice `capacity`.
-final class FrameInbox<Item: Sendable>: Sendable {
+/// Items handed from many producers to one consumer task, in order. The hub uses two: its actor hands writes (in
+/// `seq` order) to the committer, which takes them a batch at a time off the actor; citizen connections hand
+/// their frames to one task on the actor, without a hop onto it and back per message (that cost about a seventh
+/// of the hub's CPU per message, `loket-bench hub-core`). At most one consumer runs: `add` says when to start one,
+/// and it stops when `take` finds nothing left. With a `capacity`, a producer that fills the queue waits for room
+/// (`waitForRoom`), so a flood holds at most about twice that.
+final class HandOffQueue<Item: Sendable>: Sendable {
     private struct State {
-        var items: [Item] = []
-        var draining = false
+        var items = CircularBuffer<Item>()
+        var consuming = false
+        var batchesTaken = 0
         var roomWaiters: [CheckedContinuation<Void, Never>] = []
     }
 
     let capacity: Int
     private let state = Mutex(State())
 
-    init(capacity: Int) {
+    init(capacity: Int = .max) {
         self.capacity = capacity
     }
 
-    /// Adds an item: `startDrainer` when none is running, `full` when the caller should `waitForRoom` before its next.
-    func add(_ item: Item) -> (startDrainer: Bool, full: Bool) {
+    /// Adds an item: `startConsumer` when none is running, `full` when the caller should `waitForRoom` before its
+    /// next.
+    func add(_ item: Item) -> (startConsumer: Bool, full: Bool) {
         state.withLock { state in
             state.items.append(item)
-            defer { state.draining = true }
-            return (!state.draining, state.items.count >= capacity)
+            defer { state.consuming = true }
+            return (!state.consuming, state.items.count >= capacity)
         }
     }
 
-    /// Returns once the inbox has room again (at once when it has).
+    /// Returns once the queue has room again (at once when it has).
     func waitForRoom() async {
         await withCheckedContinuation { continuation in
             let roomNow = state.withLock { state -> Bool in
@@ -203,20 +147,23 @@ final class FrameInbox<Item: Sendable>: Sendable {
         }
     }
 
-    /// Everything waiting, oldest first; nil, and the drainer is done, when nothing is.
-    func takeAll() -> [Item]? {
-        let (items, waiters) = state.withLock { state -> ([Item], [CheckedContinuation<Void, Never>]) in
+    /// The next batch, oldest first and at most `maximum` items, with its number counting from 0; nil, and the
+    /// consumer is done, when nothing is waiting.
+    func take(maximum: Int = .max) -> (number: Int, items: [Item])? {
+        let (batch, roomWaiters) = state.withLock { state -> ((number: Int, items: [Item])?, [CheckedContinuation<Void, Never>]) in
             guard !state.items.isEmpty else {
-                state.draining = false
-                return ([], [])
+                state.consuming = false
+                return (nil, [])
             }
-            defer {
-                state.items = []
-                state.roomWaiters = []
-            }
-            return (state.items, state.roomWaiters)
+            let items = Array(state.items.prefix(maximum))
+            state.items.removeFirst(items.count)
+            let number = state.batchesTaken
+            state.batchesTaken += 1
+            guard state.items.count < capacity else { return ((number, items), []) }
+            defer { state.roomWaiters = [] }
+            return ((number, items), state.roomWaiters)
         }
-        for waiter in waiters { waiter.resume() }
-        return items.isEmpty ? nil : items
+        for waiter in roomWaiters { waiter.resume() }
+        return batch
     }
 }

@@ -63,21 +63,21 @@ public enum SoftmaxTraining {
         case ...20:
             train(
                 examples, featureCount: featureCount, labelCount: labelCount, settings: settings,
-                lanes: Lanes20.self) { $0.shuffle(using: &generator) }
+                lanes: Lanes20.self, generator: &generator)
         case ...32:
             train(
                 examples, featureCount: featureCount, labelCount: labelCount, settings: settings,
-                lanes: SIMD32<Float>.self) { $0.shuffle(using: &generator) }
+                lanes: SIMD32<Float>.self, generator: &generator)
         default:
             train(
                 examples, featureCount: featureCount, labelCount: labelCount, settings: settings,
-                lanes: SIMD64<Float>.self) { $0.shuffle(using: &generator) }
+                lanes: SIMD64<Float>.self, generator: &generator)
         }
     }
 
-    private static func train<Lanes: LabelLanes>(
+    private static func train<Lanes: LabelLanes, Generator: RandomNumberGenerator>(
         _ examples: SparseExamples, featureCount: Int, labelCount: Int, settings: Settings, lanes: Lanes.Type,
-        shuffle: (inout [Int]) -> Void
+        generator: inout Generator
     ) -> (weights: [Float], bias: [Float], stride: Int) {
         // Beyond 64 labels the rows hold several vectors of 64.
         let stride = (labelCount + Lanes.width - 1) / Lanes.width * Lanes.width
@@ -96,7 +96,7 @@ public enum SoftmaxTraining {
                                     let bias = biasBuffer.baseAddress
                                 else { return }
                                 for epoch in 0..<settings.epochs {
-                                    shuffle(&order)
+                                    order.shuffle(using: &generator)
                                     let rate = settings.learningRate / (1 + Float(epoch) * settings.rateDecay)
                                     let decay = 1 - rate * settings.l2
                                     for example in order {
